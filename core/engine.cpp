@@ -1,0 +1,172 @@
+#include "core/engine.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <future>
+#include <mutex>
+
+#include "core/counters.h"
+#include "core/log.h"
+
+namespace mallard::core {
+
+namespace {
+
+// The first thing every connection task does: implicit TLS if the port has it, then the protocol.
+// Exceptions end here: they are bugs, logged with the connection id, and close only this connection.
+Task<void> serve(std::unique_ptr<net::Connection> conn, std::shared_ptr<net::TlsProvider> tls,
+                 ConnectionHandler handler, std::chrono::seconds handshake_timeout) {
+    std::uint64_t id = conn->id();
+    try {
+        if (tls) {
+            auto done = co_await conn->start_tls(tls->current(), net::TlsStream::Role::server,
+                                                 Deadline::after(handshake_timeout));
+            if (!done) {
+                MLOG_CONN(debug, id) << "TLS handshake failed: " << done.error().to_string();
+                co_return;
+            }
+        }
+        co_await handler(std::move(conn));
+    } catch (const std::exception& e) {
+        MLOG_CONN(error, id) << "connection task failed: " << e.what();
+    } catch (...) {
+        MLOG_CONN(error, id) << "connection task failed with an unknown exception";
+    }
+}
+
+}  // namespace
+
+Engine::Engine(const EngineOptions& options) : options_(options) {
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    unsigned workers = options.workers ? options.workers : cores;
+    unsigned pool_threads = options.pool_threads ? options.pool_threads : std::max(4u, 2 * cores);
+    for (unsigned i = 0; i < workers; ++i) loops_.push_back(std::make_unique<Reactor>(i));
+    pool_ = std::make_unique<ThreadPool>(pool_threads);
+}
+
+Engine::~Engine() {
+    if (started_) shutdown(std::chrono::milliseconds(0));
+    for (auto& l : listeners_)
+        for (int fd : l->fds)
+            if (fd >= 0) ::close(fd);
+}
+
+Result<std::uint16_t> Engine::listen(ListenerSpec spec) {
+    auto bound = std::make_unique<Bound>();
+    bound->spec = std::move(spec);
+    bound->accepting.assign(loops_.size(), nullptr);
+    net::SocketAddress address = bound->spec.address;
+    for (std::size_t i = 0; i < loops_.size(); ++i) {
+        auto fd = net::open_listener(address, 4096);
+        if (!fd) {
+            for (int f : bound->fds) ::close(f);
+            return fd.take_error();
+        }
+        bound->fds.push_back(*fd);
+        // With port 0 the first socket picks a port; the others must share it.
+        if (i == 0) {
+            auto local = net::local_address(*fd);
+            if (local) address = *local;
+        }
+    }
+    std::uint16_t port = net::port_of(address);
+    listeners_.push_back(std::move(bound));
+    return port;
+}
+
+void Engine::start() {
+    started_ = true;
+    for (std::size_t i = 0; i < loops_.size(); ++i) {
+        Reactor* loop = loops_[i].get();
+        for (auto& bound : listeners_) {
+            int fd = bound->fds[i];
+            Bound* b = bound.get();
+            bound->fds[i] = -1;  // owned by the accept loop from now on
+            loop->post([this, fd, b, i] { spawn(accept_loop(fd, b, static_cast<unsigned>(i))); });
+        }
+        threads_.emplace_back([loop] { loop->run(); });
+    }
+}
+
+Task<void> Engine::accept_loop(int fd, Bound* bound, unsigned index) {
+    IoHandle io;
+    io.open(fd);
+    bound->accepting[index] = &io;
+    LoopCounters& counters = thread_counters();
+    for (;;) {
+        sockaddr_storage peer{};
+        socklen_t len = sizeof peer;
+        int client = ::accept4(fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (client < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                io.clear_readable();
+                WaitResult w = co_await io.wait_readable(Deadline::never());
+                if (w == WaitResult::cancelled) break;
+                continue;
+            }
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            // Out of descriptors or memory: log, back off briefly rather than spin.
+            MLOG(warn) << bound->spec.name << ": accept: " << std::strerror(errno);
+            co_await sleep_for(std::chrono::milliseconds(100));
+            continue;
+        }
+        if (sum_counters().connections_open >= options_.max_connections) {
+            ::close(client);
+            continue;
+        }
+        int one = 1;
+        ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        counters.add(counters.connections_accepted);
+        auto conn = std::make_unique<net::Connection>(client, net::PeerAddress(reinterpret_cast<sockaddr*>(&peer)));
+        spawn(serve(std::move(conn), bound->spec.tls, bound->spec.handler, options_.tls_handshake_timeout));
+    }
+    bound->accepting[index] = nullptr;
+    io.close();
+}
+
+void Engine::run_on_every_loop(const std::function<void()>& fn) {
+    std::vector<std::future<void>> done;
+    for (auto& loop : loops_) {
+        auto promise = std::make_shared<std::promise<void>>();
+        done.push_back(promise->get_future());
+        loop->post([fn, promise] {
+            fn();
+            promise->set_value();
+        });
+    }
+    for (auto& f : done) f.wait();
+}
+
+void Engine::shutdown(std::chrono::milliseconds grace) {
+    if (!started_) return;
+    started_ = false;
+    // 1. Stop accepting: closing a listener's IoHandle wakes its accept loop with `cancelled`.
+    //    Listening fds are owned by the accept loops from now on.
+    run_on_every_loop([this] {
+        unsigned i = Reactor::current()->index();
+        for (auto& l : listeners_)
+            if (l->accepting[i]) l->accepting[i]->close();
+        net::Connection::for_each_on_this_thread([](net::Connection& c) { c.interrupt_reads(); });
+    });
+    // 2. Let sessions finish within the grace period.
+    auto until = Clock::now() + grace;
+    while (sum_counters().connections_open > 0 && Clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // 3. Close what is left; their coroutines unwind through `cancelled`.
+    run_on_every_loop([] { net::Connection::for_each_on_this_thread([](net::Connection& c) { c.close(); }); });
+    auto unwind = Clock::now() + std::chrono::seconds(2);
+    while (sum_counters().connections_open > 0 && Clock::now() < unwind)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (auto& loop : loops_) loop->stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+}
+
+}  // namespace mallard::core

@@ -1,0 +1,279 @@
+#include "core/net/connection.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/counters.h"
+#include "core/log.h"
+#include "core/net/deflate_stream.h"
+#include "core/net/tcp_stream.h"
+
+namespace mallard::core::net {
+
+thread_local Connection* Connection::registry_head_ = nullptr;
+
+Connection::Connection(int fd, PeerAddress peer)
+    : stream_(std::make_unique<TcpStream>(fd)), id_(log::next_connection_id()), peer_(peer) {
+    io_.open(fd);
+    next_ = registry_head_;
+    if (next_) next_->prev_ = this;
+    registry_head_ = this;
+    thread_counters().add(thread_counters().connections_open);
+}
+
+Connection::~Connection() {
+    close();
+    if (prev_) prev_->next_ = next_;
+    else registry_head_ = next_;
+    if (next_) next_->prev_ = prev_;
+    thread_counters().sub(thread_counters().connections_open);
+}
+
+void Connection::close() {
+    if (!io_.is_open()) return;
+    if (tls_layer_) tls_layer_->shutdown();
+    io_.close();
+}
+
+void Connection::interrupt_reads() {
+    interrupted_ = true;
+    io_.cancel_read_wait();
+}
+
+Result<void> Connection::io_error(IoOutcome outcome, const char* what) const {
+    switch (outcome.status) {
+        case IoStatus::eof: return Error(Errc::closed, what);
+        case IoStatus::error: {
+            std::string detail = std::string(what) + ": " + stream_->last_error();
+            return Error(tls_ ? Errc::tls : Errc::io, detail);
+        }
+        default: return Error(Errc::internal, what);
+    }
+}
+
+Task<Result<void>> Connection::wait_for(IoStatus want, Deadline deadline) {
+    WaitResult w;
+    if (want == IoStatus::want_read) {
+        if (interrupted_) co_return Error(Errc::cancelled, "interrupted");
+        io_.clear_readable();
+        w = co_await io_.wait_readable(deadline);
+        if (interrupted_) co_return Error(Errc::cancelled, "interrupted");
+    } else {
+        io_.clear_writable();
+        w = co_await io_.wait_writable(deadline);
+    }
+    if (w == WaitResult::timed_out) co_return Error(Errc::timed_out);
+    if (w == WaitResult::cancelled) co_return Error(Errc::cancelled);
+    co_return success();
+}
+
+// ---- reading ------------------------------------------------------------------------------------------
+
+std::string_view Connection::input() const {
+    if (!in_) return {};
+    return std::string_view(in_.get() + in_start_, in_end_ - in_start_);
+}
+
+void Connection::consume(std::size_t bytes) {
+    in_start_ += static_cast<std::uint32_t>(bytes);
+    if (in_start_ >= in_end_) {
+        in_start_ = in_end_ = 0;
+        in_.reset();  // drained: an idle connection holds no read buffer
+    }
+}
+
+void Connection::release_idle_buffers() {
+    if (in_ && in_start_ == in_end_) {
+        in_.reset();
+        in_start_ = in_end_ = 0;
+    }
+    stream_->release_buffers();
+}
+
+Task<Result<void>> Connection::fill(Deadline deadline) {
+    for (;;) {
+        if (interrupted_) co_return Error(Errc::cancelled, "interrupted");
+        if (!io_.is_open()) co_return Error(Errc::cancelled, "connection closed");
+        if (!in_) in_ = acquire_buffer();
+        if (in_end_ == read_buffer_bytes && in_start_ > 0) {
+            std::memmove(in_.get(), in_.get() + in_start_, in_end_ - in_start_);
+            in_end_ -= in_start_;
+            in_start_ = 0;
+        }
+        if (in_end_ == read_buffer_bytes) co_return Error(Errc::too_big, "input buffer full");
+        IoOutcome r = stream_->read(in_.get() + in_end_, read_buffer_bytes - in_end_);
+        if (r.status == IoStatus::ok) {
+            in_end_ += static_cast<std::uint32_t>(r.bytes);
+            thread_counters().add(thread_counters().bytes_in, r.bytes);
+            co_return success();
+        }
+        if (r.status == IoStatus::want_read || r.status == IoStatus::want_write) {
+            if (r.status == IoStatus::want_read) release_idle_buffers();
+            auto waited = co_await wait_for(r.status, deadline);
+            if (!waited) co_return waited;
+            continue;
+        }
+        co_return io_error(r, "read");
+    }
+}
+
+Task<Result<std::string>> Connection::read_line(std::size_t max_bytes, Deadline deadline) {
+    std::string line;
+    bool too_long = false;
+    for (;;) {
+        std::string_view have = input();
+        std::size_t lf = have.find('\n');
+        std::size_t take = lf == std::string_view::npos ? have.size() : lf;
+        if (!too_long) {
+            if (line.size() + take > max_bytes + 1) {  // +1: the CR that may end it
+                too_long = true;
+                line.clear();
+                line.shrink_to_fit();
+            } else {
+                line.append(have.substr(0, take));
+            }
+        }
+        if (lf != std::string_view::npos) {
+            consume(lf + 1);
+            if (too_long) co_return Error(Errc::too_big, "line too long");
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (line.size() > max_bytes) co_return Error(Errc::too_big, "line too long");
+            co_return line;
+        }
+        consume(have.size());
+        auto filled = co_await fill(deadline);
+        if (!filled) co_return filled.take_error();
+    }
+}
+
+Task<Result<std::string>> Connection::read_exact(std::size_t bytes, Deadline deadline) {
+    std::string data;
+    data.reserve(bytes);
+    while (data.size() < bytes) {
+        std::string_view have = input();
+        if (have.empty()) {
+            auto filled = co_await fill(deadline);
+            if (!filled) co_return filled.take_error();
+            continue;
+        }
+        std::size_t take = std::min(have.size(), bytes - data.size());
+        data.append(have.substr(0, take));
+        consume(take);
+    }
+    co_return data;
+}
+
+// ---- writing ------------------------------------------------------------------------------------------
+
+void Connection::queue(std::string_view bytes) {
+    if (out_off_ == out_.size()) {
+        out_.clear();
+        out_off_ = 0;
+    }
+    out_.append(bytes);
+}
+
+Task<Result<void>> Connection::write(std::string_view bytes, Deadline deadline) {
+    queue(bytes);
+    if (queued_bytes() < high_water_bytes) co_return success();
+    co_return co_await flush(deadline);
+}
+
+Task<Result<void>> Connection::flush(Deadline deadline) {
+    if (!io_.is_open()) co_return Error(Errc::cancelled, "connection closed");
+    for (;;) {
+        IoOutcome r;
+        if (out_off_ < out_.size()) {
+            r = stream_->write(out_.data() + out_off_, out_.size() - out_off_);
+            if (r.status == IoStatus::ok) {
+                out_off_ += r.bytes;
+                thread_counters().add(thread_counters().bytes_out, r.bytes);
+                continue;
+            }
+        } else {
+            r = stream_->flush();
+            if (r.status == IoStatus::ok) break;
+        }
+        if (r.status == IoStatus::want_read || r.status == IoStatus::want_write) {
+            // A TLS write may need a read (key update); an interrupted connection still gets to write.
+            bool saved = interrupted_;
+            interrupted_ = false;
+            auto waited = co_await wait_for(r.status, deadline);
+            interrupted_ = saved;
+            if (!waited) co_return waited;
+            continue;
+        }
+        co_return io_error(r, "write");
+    }
+    // Sent: keep a small string's capacity, give back a large one.
+    if (out_.capacity() > 4096) std::string().swap(out_);
+    else out_.clear();
+    out_off_ = 0;
+    co_return success();
+}
+
+// ---- layers -------------------------------------------------------------------------------------------
+
+Task<Result<void>> Connection::start_tls(std::shared_ptr<TlsContext> context, TlsStream::Role role,
+                                         Deadline deadline, std::string server_name) {
+    if (tls_ || compressed_) co_return Error(Errc::bad_input, "TLS already active or compression on");
+    consume(input().size());
+    auto layer = std::make_unique<TlsStream>(io_.fd(), std::move(context), role, server_name);
+    TlsStream* tls = layer.get();
+    stream_ = std::move(layer);
+    tls_layer_ = tls;
+    tls_ = true;
+    for (;;) {
+        IoOutcome r = tls->handshake();
+        if (r.status == IoStatus::ok) break;
+        if (r.status == IoStatus::want_read || r.status == IoStatus::want_write) {
+            auto waited = co_await wait_for(r.status, deadline);
+            if (!waited) co_return waited;
+            continue;
+        }
+        co_return io_error(r, "TLS handshake");
+    }
+    co_return success();
+}
+
+void Connection::start_deflate() {
+    stream_ = std::make_unique<DeflateStream>(std::move(stream_));
+    compressed_ = true;
+}
+
+std::string Connection::tls_description() const {
+    if (!tls_layer_) return {};
+    return tls_layer_->protocol() + " " + tls_layer_->cipher();
+}
+
+// ---- client connections -------------------------------------------------------------------------------
+
+Task<Result<std::unique_ptr<Connection>>> connect_tcp(SocketAddress address, Deadline deadline) {
+    int fd = ::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) co_return Error(Errc::io, std::string("socket: ") + std::strerror(errno));
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int r = ::connect(fd, reinterpret_cast<const sockaddr*>(&address.storage), address.length);
+    if (r < 0 && errno != EINPROGRESS) {
+        int e = errno;
+        ::close(fd);
+        co_return Error(Errc::io, std::string("connect: ") + std::strerror(e));
+    }
+    auto conn = std::make_unique<Connection>(fd, PeerAddress(reinterpret_cast<const sockaddr*>(&address.storage)));
+    if (r < 0) {
+        auto waited = co_await conn->wait_for(IoStatus::want_write, deadline);
+        if (!waited) co_return waited.take_error();
+        int err = 0;
+        socklen_t len = sizeof err;
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err != 0) co_return Error(Errc::io, std::string("connect: ") + std::strerror(err));
+    }
+    co_return std::move(conn);
+}
+
+}  // namespace mallard::core::net

@@ -1,0 +1,265 @@
+// mallard: the server. Config → TLS → engine and listeners → signals (SIGTERM/SIGINT stop, SIGHUP reload).
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "config/loader.h"
+#include "core/counters.h"
+#include "core/engine.h"
+#include "core/log.h"
+#include "tools/mallard/placeholder_handlers.h"
+
+namespace {
+
+using namespace mallard;
+namespace fs = std::filesystem;
+
+struct Options {
+    std::optional<std::string> config_path;
+    std::optional<unsigned> port_offset;
+    bool check_only = false;
+};
+
+void usage(std::FILE* out) {
+    std::fputs(
+        "usage: mallard [--config FILE] [--port-offset N] [--check] [--version]\n"
+        "  --config FILE     override the built-in defaults with the keys FILE names (see mallard.toml(5))\n"
+        "  --port-offset N   add N to every listener port (e.g. 10000 for a non-root run)\n"
+        "  --check           load and validate the configuration, then exit\n",
+        out);
+}
+
+bool parse_args(int argc, char** argv, Options& out) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto need_value = [&](const char* name) -> const char* {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "mallard: %s needs a value\n", name);
+                return nullptr;
+            }
+            return argv[++i];
+        };
+        if (a == "--config" || a == "-c") {
+            const char* v = need_value("--config");
+            if (!v) return false;
+            out.config_path = v;
+        } else if (a == "--port-offset") {
+            const char* v = need_value("--port-offset");
+            if (!v) return false;
+            char* end = nullptr;
+            unsigned long n = std::strtoul(v, &end, 10);
+            if (!*v || *end || n > 65535) {
+                std::fprintf(stderr, "mallard: --port-offset must be a number from 0 to 65535\n");
+                return false;
+            }
+            out.port_offset = static_cast<unsigned>(n);
+        } else if (a == "--check") {
+            out.check_only = true;
+        } else if (a == "--version") {
+            std::printf("mallard 0.1.0\n");
+            std::exit(0);
+        } else if (a == "--help" || a == "-h") {
+            usage(stdout);
+            std::exit(0);
+        } else {
+            std::fprintf(stderr, "mallard: unknown argument %s\n", a.c_str());
+            usage(stderr);
+            return false;
+        }
+    }
+    return true;
+}
+
+core::Result<config::Config> load_config(const Options& options) {
+    auto loaded = config::load(options.config_path);
+    if (!loaded) return loaded;
+    if (options.port_offset) loaded->server.port_offset = static_cast<std::uint16_t>(*options.port_offset);
+    if (loaded->server.hostname.empty()) {
+        char host[256] = {};
+        ::gethostname(host, sizeof host - 1);
+        loaded->server.hostname = host[0] ? host : "localhost";
+    }
+    return loaded;
+}
+
+// Idle-heavy hosting needs many descriptors: raise the soft limit to the hard one and say what we got.
+void raise_fd_limit() {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+    rlim_t before = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != before)
+        MLOG(info) << "open file limit raised from " << before << " to " << lim.rlim_cur;
+    else
+        MLOG(info) << "open file limit " << before << " (hard limit " << lim.rlim_max << ")";
+}
+
+// TLS files from the config, or a self-signed pair in data_dir/tls/ created on first start.
+core::Result<core::net::TlsOptions> tls_files(const config::Config& cfg) {
+    core::net::TlsOptions tls{cfg.tls.cert_file, cfg.tls.key_file, cfg.tls.min_version, cfg.tls.ciphers};
+    if (!tls.cert_file.empty()) return tls;
+    fs::path dir = fs::path(cfg.server.data_dir) / "tls";
+    tls.cert_file = (dir / "self-signed.crt").string();
+    tls.key_file = (dir / "self-signed.key").string();
+    if (fs::exists(tls.cert_file) && fs::exists(tls.key_file)) return tls;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return core::Error(core::Errc::io, "cannot create " + dir.string() + ": " + ec.message());
+    auto made = core::net::write_self_signed(cfg.server.hostname, tls.cert_file, tls.key_file);
+    if (!made) return made.take_error();
+    MLOG(warn) << "no tls.cert_file configured: created a self-signed certificate " << tls.cert_file
+               << " (clients will warn; configure a real one in [tls])";
+    return tls;
+}
+
+core::Result<void> reload_tls(const config::Config& cfg, core::net::TlsProvider& provider) {
+    auto files = tls_files(cfg);
+    if (!files) return files.take_error();
+    auto ctx = core::net::TlsContext::server(*files);
+    if (!ctx) return ctx.take_error();
+    provider.replace(*ctx);
+    return core::success();
+}
+
+void apply_logging(const config::Config& cfg) {
+    core::log::set_level(static_cast<core::log::Level>(cfg.log.level));
+    if (!core::log::set_file(cfg.log.file))
+        MLOG(error) << "cannot open log file " << cfg.log.file << ": " << std::strerror(errno);
+}
+
+struct ListenerPlan {
+    const char* name;
+    const config::Listener* listener;
+    core::ConnectionHandler handler;
+};
+
+core::Result<void> open_listeners(const config::Config& cfg, core::Engine& engine,
+                                  const std::shared_ptr<core::net::TlsProvider>& tls) {
+    std::string host = cfg.server.hostname;
+    auto imap = [host](std::unique_ptr<core::net::Connection> c) { return server::imap_unavailable(std::move(c), host); };
+    auto pop3 = [host](std::unique_ptr<core::net::Connection> c) { return server::pop3_unavailable(std::move(c), host); };
+    auto lmtp = [host](std::unique_ptr<core::net::Connection> c) { return server::lmtp_unavailable(std::move(c), host); };
+    auto http = [host](std::unique_ptr<core::net::Connection> c) { return server::http_unavailable(std::move(c), host); };
+    const ListenerPlan plans[] = {
+        {"imap", &cfg.imap.plain, imap},   {"imaps", &cfg.imap.secure, imap},
+        {"pop3", &cfg.pop3.plain, pop3},   {"pop3s", &cfg.pop3.secure, pop3},
+        {"lmtp", &cfg.lmtp.listener, lmtp}, {"http", &cfg.http.listener, http},
+    };
+    for (const auto& plan : plans) {
+        const config::Listener& l = *plan.listener;
+        if (!l.enabled) continue;
+        std::uint16_t port = config::effective_port(cfg, l);
+        auto address = core::net::parse_address(l.host, port);
+        if (!address) return core::Error(core::Errc::bad_input, std::string(plan.name) + ": " + address.error().detail);
+        core::ListenerSpec spec{plan.name, *address, l.tls ? tls : nullptr, plan.handler};
+        auto bound = engine.listen(std::move(spec));
+        if (!bound)
+            return core::Error(bound.error().code, std::string("cannot listen for ") + plan.name + " on " + l.host +
+                                                       ":" + std::to_string(port) + ": " + bound.error().detail);
+        MLOG(info) << "listening for " << plan.name << " on " << l.host << ":" << *bound << (l.tls ? " (TLS)" : "");
+    }
+    return core::success();
+}
+
+void on_detached_exception(std::exception_ptr error) noexcept {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        MLOG(error) << "detached task failed: " << e.what();
+    } catch (...) {
+        MLOG(error) << "detached task failed with an unknown exception";
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options options;
+    if (!parse_args(argc, argv, options)) return 2;
+    auto loaded = load_config(options);
+    if (!loaded) {
+        std::fprintf(stderr, "mallard: %s\n", loaded.error().detail.c_str());
+        return 2;
+    }
+    config::Config cfg = std::move(*loaded);
+    if (options.check_only) {
+        std::printf("configuration OK\n");
+        return 0;
+    }
+    apply_logging(cfg);
+    core::set_detached_exception_handler(on_detached_exception);
+
+    // Signals are taken synchronously by the main thread; every other thread inherits the blocked mask.
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+
+    raise_fd_limit();
+    std::error_code ec;
+    fs::create_directories(cfg.server.data_dir, ec);
+    if (ec) {
+        MLOG(error) << "cannot create data directory " << cfg.server.data_dir << ": " << ec.message();
+        return 1;
+    }
+
+    auto tls = std::make_shared<core::net::TlsProvider>();
+    if (auto loaded_tls = reload_tls(cfg, *tls); !loaded_tls) {
+        MLOG(error) << "TLS: " << loaded_tls.error().to_string();
+        return 1;
+    }
+
+    core::EngineOptions engine_options;
+    engine_options.workers = cfg.server.workers;
+    engine_options.pool_threads = cfg.server.pool_threads;
+    engine_options.max_connections = cfg.limits.max_connections;
+    core::Engine engine(engine_options);
+    if (auto opened = open_listeners(cfg, engine, tls); !opened) {
+        MLOG(error) << opened.error().detail;
+        return 1;
+    }
+    engine.start();
+    MLOG(info) << "mallard ready on " << engine.loop_count() << " loops, " << engine.pool().size()
+               << " pool threads; data in " << fs::absolute(cfg.server.data_dir).string();
+    MLOG(info) << "no mail store yet: creating users (mallardctl) arrives with the store";
+
+    for (;;) {
+        siginfo_t info{};
+        int sig = ::sigwaitinfo(&signals, &info);
+        if (sig < 0) continue;
+        if (sig == SIGHUP) {
+            // Reloadable: logging and TLS certificates. Listeners, workers and the store need a restart.
+            auto next = load_config(options);
+            if (!next) {
+                MLOG(error) << "reload failed, keeping the running configuration: " << next.error().detail;
+                continue;
+            }
+            apply_logging(*next);
+            core::log::reopen();
+            if (auto reloaded = reload_tls(*next, *tls); !reloaded)
+                MLOG(error) << "TLS reload failed, keeping the old certificates: " << reloaded.error().to_string();
+            else
+                MLOG(info) << "configuration and TLS certificates reloaded";
+            cfg.log = next->log;
+            cfg.tls = next->tls;
+            continue;
+        }
+        MLOG(info) << "signal " << sig << ": shutting down (grace " << cfg.server.shutdown_grace.count() << "s, "
+                   << core::sum_counters().connections_open << " connections open)";
+        break;
+    }
+    engine.shutdown(cfg.server.shutdown_grace);
+    auto totals = core::sum_counters();
+    MLOG(info) << "stopped: " << totals.connections_accepted << " connections served, " << totals.bytes_in
+               << " bytes in, " << totals.bytes_out << " bytes out";
+    return 0;
+}
