@@ -49,12 +49,10 @@ inline bool enabled(Level l) { return static_cast<int>(l) >= detail::current_lev
 
 }  // namespace mallard::core::log
 
-#define MLOG(lvl)                                                               \
-    if (!::mallard::core::log::enabled(::mallard::core::log::Level::lvl)) {    \
-    } else                                                                      \
-        ::mallard::core::log::Line(::mallard::core::log::Level::lvl).stream()
+// A for-statement, not an if/else, so the macro nests safely under an unbraced `if` (no dangling else).
+#define MLOG(lvl) MLOG_CONN(lvl, 0)
 
-#define MLOG_CONN(lvl, conn_id)                                                 \
-    if (!::mallard::core::log::enabled(::mallard::core::log::Level::lvl)) {    \
-    } else                                                                      \
+#define MLOG_CONN(lvl, conn_id)                                                                \
+    for (bool mlog_once_ = ::mallard::core::log::enabled(::mallard::core::log::Level::lvl); mlog_once_; \
+         mlog_once_ = false)                                                                   \
         ::mallard::core::log::Line(::mallard::core::log::Level::lvl, (conn_id)).stream()

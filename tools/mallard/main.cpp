@@ -81,7 +81,18 @@ bool parse_args(int argc, char** argv, Options& out) {
 core::Result<config::Config> load_config(const Options& options) {
     auto loaded = config::load(options.config_path);
     if (!loaded) return loaded;
-    if (options.port_offset) loaded->server.port_offset = static_cast<std::uint16_t>(*options.port_offset);
+    if (options.port_offset) {
+        // The loader checked the file's offset; one from the command line is checked here the same way.
+        loaded->server.port_offset = static_cast<std::uint16_t>(*options.port_offset);
+        const config::Listener* listeners[] = {&loaded->imap.plain, &loaded->imap.secure, &loaded->pop3.plain,
+                                               &loaded->pop3.secure, &loaded->lmtp.listener, &loaded->http.listener};
+        for (const config::Listener* l : listeners) {
+            if (l->enabled && l->port != 0 && unsigned{l->port} + *options.port_offset > 65535u)
+                return core::Error(core::Errc::bad_input, "--port-offset " + std::to_string(*options.port_offset) +
+                                                              " moves port " + std::to_string(l->port) +
+                                                              " past 65535");
+        }
+    }
     if (loaded->server.hostname.empty()) {
         char host[256] = {};
         ::gethostname(host, sizeof host - 1);
