@@ -86,9 +86,17 @@ class MallardServer:
     def close(self):
         try:
             self.stop()
+            self.check_sanitizers()
         finally:
             self.log.close()
             self.dir.cleanup()
+
+    def check_sanitizers(self):
+        """In a sanitizer build, a report in the server's log fails the test that ran the server."""
+        text = self.read_log()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in text:
+                raise AssertionError(f"sanitizer report in the server log:\n{text[-6000:]}")
 
     def __enter__(self):
         return self.start()

@@ -1,0 +1,114 @@
+// The schema, as an ordered list of migrations. Never edit a released migration: append a new one.
+//
+// users      quota_used is a counter changed with the messages it counts; next_uidvalidity hands out
+//            UIDVALIDITY values so a mailbox re-created under an old name never reuses one.
+// addresses  `lookup` is the normalised key (storage/address_normalize.h), unique across all users.
+// mailboxes  uidnext and modseq are the per-mailbox counters (modseq = HIGHESTMODSEQ).
+// bodies     message content, zlib-compressed, shared by copies (refs); mime_tree is the seam for the
+//            storage/mime Ingest step. Attachment de-duplication will split large parts out of here.
+// messages   one row per (mailbox, uid).
+// journal    one row per change, keyed by (mailbox, modseq).
+#include "storage/sqlite/migrations.h"
+
+#include <iterator>
+#include <string>
+
+namespace mallard::storage::sqlite {
+
+namespace {
+
+constexpr const char* migrations[] = {
+    // 1: the initial schema
+    R"sql(
+CREATE TABLE users (
+  id               INTEGER PRIMARY KEY,
+  username         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash    TEXT NOT NULL DEFAULT '',
+  quota_limit      INTEGER NOT NULL DEFAULT 0,
+  quota_used       INTEGER NOT NULL DEFAULT 0,
+  disabled         INTEGER NOT NULL DEFAULT 0,
+  next_uidvalidity INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE addresses (
+  id         INTEGER PRIMARY KEY,
+  user_id    INTEGER NOT NULL,
+  address    TEXT NOT NULL,
+  lookup     TEXT NOT NULL UNIQUE,
+  is_primary INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX addresses_user ON addresses(user_id);
+CREATE TABLE mailboxes (
+  id          INTEGER PRIMARY KEY,
+  user_id     INTEGER NOT NULL,
+  name        TEXT NOT NULL,
+  special_use INTEGER NOT NULL DEFAULT 0,
+  subscribed  INTEGER NOT NULL DEFAULT 1,
+  uidvalidity INTEGER NOT NULL,
+  uidnext     INTEGER NOT NULL DEFAULT 1,
+  modseq      INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (user_id, name)
+);
+CREATE TABLE bodies (
+  id        INTEGER PRIMARY KEY,
+  refs      INTEGER NOT NULL,
+  size      INTEGER NOT NULL,
+  raw_z     BLOB NOT NULL,
+  mime_tree BLOB NOT NULL DEFAULT x''
+);
+CREATE INDEX bodies_unreferenced ON bodies(id) WHERE refs <= 0;
+CREATE TABLE messages (
+  mailbox_id    INTEGER NOT NULL,
+  uid           INTEGER NOT NULL,
+  modseq        INTEGER NOT NULL,
+  flags         TEXT NOT NULL DEFAULT '',
+  internal_date INTEGER NOT NULL,
+  size          INTEGER NOT NULL,
+  body_id       INTEGER NOT NULL,
+  PRIMARY KEY (mailbox_id, uid)
+) WITHOUT ROWID;
+CREATE INDEX messages_modseq ON messages(mailbox_id, modseq);
+CREATE TABLE journal (
+  mailbox_id INTEGER NOT NULL,
+  modseq     INTEGER NOT NULL,
+  kind       INTEGER NOT NULL,
+  uid        INTEGER NOT NULL DEFAULT 0,
+  data       TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (mailbox_id, modseq)
+) WITHOUT ROWID;
+)sql",
+};
+
+void ensure_version_table(Db& db) {
+    db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+}
+
+}  // namespace
+
+std::int64_t latest_schema_version() { return static_cast<std::int64_t>(std::size(migrations)); }
+
+std::int64_t schema_version(Db& db) {
+    auto q = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    return q.step() ? q.i64(0) : 0;
+}
+
+void migrate(Db& db) {
+    {
+        WriteTx tx(db);
+        ensure_version_table(db);
+        tx.commit();
+    }
+    for (;;) {
+        WriteTx tx(db);
+        std::int64_t current = schema_version(db);
+        if (current > latest_schema_version())
+            throw SqliteError(1, "the database has schema version " + std::to_string(current) +
+                                     ", newer than this program knows (" +
+                                     std::to_string(latest_schema_version()) + ")");
+        if (current == latest_schema_version()) return;  // up to date (maybe another process did it)
+        db.exec(migrations[current]);
+        db.prepare("INSERT INTO schema_version (version) VALUES (?1)").bind(1, current + 1).run();
+        tx.commit();
+    }
+}
+
+}  // namespace mallard::storage::sqlite

@@ -1,0 +1,73 @@
+// The synchronous queries behind SqliteStore, one file per concern (users.cpp, addresses in users.cpp,
+// mailboxes.cpp, messages.cpp, journal.cpp). They run on a pool thread with that thread's connection, and
+// throw SqliteError for database failures; expected failures are returned as core::Error.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "storage/sqlite/connection.h"
+#include "storage/types.h"
+
+namespace mallard::storage::sqlite {
+
+using core::Result;
+
+// Ids: SQLite integer keys rendered in decimal. A malformed id is simply not found.
+std::optional<std::int64_t> parse_id(const std::string& id);
+std::string render_id(std::int64_t id);
+std::string join_flags(const Flags& flags);
+Flags split_flags(const std::string& text);
+
+// users.cpp
+Result<User> create_user(Db& db, const NewUser& user);
+Result<User> find_user(Db& db, const UserId& id);
+Result<User> find_user_by_login(Db& db, const std::string& login);
+Result<std::vector<User>> list_users(Db& db);
+Result<void> set_password_hash(Db& db, const UserId& id, const std::string& hash);
+Result<void> set_quota_limit(Db& db, const UserId& id, std::uint64_t limit);
+Result<void> set_disabled(Db& db, const UserId& id, bool disabled);
+Result<void> delete_user(Db& db, const UserId& id);
+Result<Address> add_address(Db& db, const UserId& user, const std::string& address, bool make_primary);
+Result<void> remove_address(Db& db, const UserId& user, const std::string& address);
+Result<std::vector<Address>> list_addresses(Db& db, const UserId& user);
+Result<ResolvedAddress> resolve_address(Db& db, const std::string& address);
+
+// mailboxes.cpp
+// Inside a write transaction: inserts a mailbox with a fresh UIDVALIDITY.
+Result<std::int64_t> insert_mailbox(Db& db, std::int64_t user, const std::string& name, SpecialUse use);
+Result<Mailbox> create_mailbox(Db& db, const UserId& user, const std::string& name, SpecialUse use);
+Result<Mailbox> find_mailbox(Db& db, const UserId& user, const std::string& name);
+Result<Mailbox> get_mailbox(Db& db, const MailboxId& id);
+Result<std::vector<Mailbox>> list_mailboxes(Db& db, const UserId& user);
+Result<Mailbox> rename_mailbox(Db& db, const MailboxId& id, const std::string& new_name);
+Result<void> delete_mailbox(Db& db, const MailboxId& id);
+Result<void> set_subscribed(Db& db, const MailboxId& id, bool subscribed);
+// Inside a write transaction: frees every message of the mailbox (bodies, quota); keeps the mailbox row.
+void release_mailbox_messages(Db& db, std::int64_t box);
+
+// The counters of a mailbox, advanced atomically inside the caller's write transaction.
+struct Allocation {
+    Uid first_uid = 0;
+    ModSeq first_modseq = 0;
+    std::uint32_t uidvalidity = 0;
+    std::int64_t user = 0;
+};
+Result<Allocation> allocate(Db& db, std::int64_t box, std::uint32_t uids, std::uint32_t modseqs);
+
+// messages.cpp
+Result<Appended> append(Db& db, const MailboxId& box, const AppendRequest& message);
+Result<std::vector<MessageMeta>> list_messages(Db& db, const MailboxId& box, UidRange uids);
+Result<std::string> read_message(Db& db, const MailboxId& box, Uid uid, std::optional<ByteRange> range);
+Result<std::string> read_mime_tree(Db& db, const MailboxId& box, Uid uid);
+Result<FlagResult> store_flags(Db& db, const MailboxId& box, const FlagChange& change);
+Result<CopyResult> copy(Db& db, const MailboxId& from, UidRange uids, const MailboxId& to, bool move);
+Result<ExpungeResult> expunge(Db& db, const MailboxId& box, UidRange uids);
+
+// journal.cpp
+void append_journal(Db& db, std::int64_t box, ModSeq modseq, JournalKind kind, Uid uid, const std::string& data);
+Result<std::vector<JournalEntry>> journal_since(Db& db, const MailboxId& box, ModSeq since);
+
+}  // namespace mallard::storage::sqlite

@@ -1,0 +1,77 @@
+// SqliteStore: the embedded Store over one SQLite database in a data directory (mallard.db, WAL).
+// Every call runs on the thread pool with that thread's own connection (SQLITE_OPEN_NOMUTEX); several
+// SqliteStores, in one process or several, may share a data directory.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "storage/sqlite/connection.h"
+#include "storage/store.h"
+
+namespace mallard::storage::sqlite {
+
+struct SqliteOptions {
+    std::string data_dir;            // created if missing
+    bool synchronous_full = false;   // see ConnectionOptions
+    int busy_timeout_ms = 10000;
+};
+
+class SqliteStore final : public Store {
+public:
+    // Creates the directory and database if needed and applies migrations (blocking: call at start-up).
+    static core::Result<std::unique_ptr<SqliteStore>> open(const SqliteOptions& options, core::ThreadPool& pool);
+    // The pool must not be running jobs for this store any more.
+    ~SqliteStore() override;
+
+    StoreTask<User> create_user(NewUser user) override;
+    StoreTask<User> find_user(UserId id) override;
+    StoreTask<User> find_user_by_login(std::string login) override;
+    StoreTask<std::vector<User>> list_users() override;
+    StoreTask<void> set_password_hash(UserId id, std::string password_hash) override;
+    StoreTask<void> set_quota_limit(UserId id, std::uint64_t quota_limit_bytes) override;
+    StoreTask<void> set_disabled(UserId id, bool disabled) override;
+    StoreTask<void> delete_user(UserId id) override;
+
+    StoreTask<Address> add_address(UserId user, std::string address, bool make_primary) override;
+    StoreTask<void> remove_address(UserId user, std::string address) override;
+    StoreTask<std::vector<Address>> list_addresses(UserId user) override;
+    StoreTask<ResolvedAddress> resolve_address(std::string address) override;
+
+    StoreTask<Mailbox> create_mailbox(UserId user, std::string name, SpecialUse special_use) override;
+    StoreTask<Mailbox> find_mailbox(UserId user, std::string name) override;
+    StoreTask<Mailbox> get_mailbox(MailboxId id) override;
+    StoreTask<std::vector<Mailbox>> list_mailboxes(UserId user) override;
+    StoreTask<Mailbox> rename_mailbox(MailboxId id, std::string new_name) override;
+    StoreTask<void> delete_mailbox(MailboxId id) override;
+    StoreTask<void> set_subscribed(MailboxId id, bool subscribed) override;
+
+    StoreTask<Appended> append(MailboxId box, AppendRequest message) override;
+    StoreTask<std::vector<MessageMeta>> list_messages(MailboxId box, UidRange uids) override;
+    StoreTask<std::string> read_message(MailboxId box, Uid uid, std::optional<ByteRange> range) override;
+    StoreTask<std::string> read_mime_tree(MailboxId box, Uid uid) override;
+    StoreTask<FlagResult> store_flags(MailboxId box, FlagChange change) override;
+    StoreTask<CopyResult> copy(MailboxId from, UidRange uids, MailboxId to) override;
+    StoreTask<CopyResult> move(MailboxId from, UidRange uids, MailboxId to) override;
+    StoreTask<ExpungeResult> expunge(MailboxId box, UidRange uids) override;
+
+    StoreTask<std::vector<JournalEntry>> journal_since(MailboxId box, ModSeq since) override;
+
+    // This thread's connection, opened on first use (pool threads, or the caller outside a reactor).
+    Db& connection();
+
+private:
+    SqliteStore(ConnectionOptions options, core::ThreadPool& pool);
+
+    ConnectionOptions options_;
+    core::ThreadPool& pool_;
+    std::uint64_t generation_;  // never reused, so a thread's cached connection can't outlive its store
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Db>> connections_;
+};
+
+}  // namespace mallard::storage::sqlite

@@ -1,0 +1,87 @@
+// Store: the mail store as protocols see it — users, addresses, mailboxes, messages, journal — async and
+// backend-neutral. Implementations: storage/sqlite/ (embedded), storage/mongo/ (later); built by open_store.
+//
+// Rules every backend keeps, so that the interface fits MongoDB without multi-document transactions:
+// - UIDNEXT and HIGHESTMODSEQ are counters on the mailbox, advanced atomically (SQLite: an UPDATE … RETURNING
+//   inside the write transaction; MongoDB: findOneAndUpdate {$inc: {uidnext: n, modseq: n}} returning the new
+//   document). A counter advanced for a write that then fails leaves a gap, which IMAP allows.
+// - Each change gets its own modseq and one journal entry keyed by (mailbox, modseq); messages are keyed by
+//   (mailbox, uid). Both keys are unique, so a retried insert is a no-op or a duplicate-key error the backend
+//   treats as success: writes are safe to retry.
+// - Quota usage is a counter on the user, changed by a conditional increment (MongoDB: updateOne with
+//   {quota_used: {$lte: limit - size}} and $inc), never recomputed by a scan on the hot path.
+// - Conditional flag changes (UNCHANGEDSINCE) are single-document conditional updates ({modseq: {$lte: n}}).
+// Errors: not_found (no such user/mailbox/message), exists, quota, permission (e.g. deleting INBOX),
+// bad_input, conflict, unavailable (database busy or down), internal.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/task.h"
+#include "storage/types.h"
+
+namespace mallard::storage {
+
+template <class T>
+using StoreTask = core::Task<core::Result<T>>;
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // ---- users ----
+    // Creates the user, its primary address (if given) and the default mailboxes (types.h).
+    virtual StoreTask<User> create_user(NewUser user) = 0;
+    virtual StoreTask<User> find_user(UserId id) = 0;
+    // For authentication: `login` is a username or any of the user's addresses (normalised as for delivery).
+    virtual StoreTask<User> find_user_by_login(std::string login) = 0;
+    virtual StoreTask<std::vector<User>> list_users() = 0;
+    virtual StoreTask<void> set_password_hash(UserId id, std::string password_hash) = 0;
+    virtual StoreTask<void> set_quota_limit(UserId id, std::uint64_t quota_limit_bytes) = 0;
+    virtual StoreTask<void> set_disabled(UserId id, bool disabled) = 0;
+    // Removes the user with its addresses, mailboxes and messages.
+    virtual StoreTask<void> delete_user(UserId id) = 0;
+
+    // ---- addresses ----
+    // Fails with `exists` if the address (after normalisation) belongs to anyone already.
+    virtual StoreTask<Address> add_address(UserId user, std::string address, bool make_primary) = 0;
+    virtual StoreTask<void> remove_address(UserId user, std::string address) = 0;
+    virtual StoreTask<std::vector<Address>> list_addresses(UserId user) = 0;
+    // Delivery lookup: case-insensitive, dots in the local part ignored, +label stripped and returned,
+    // IDN domains matched in Unicode and punycode (storage/address_normalize.h).
+    virtual StoreTask<ResolvedAddress> resolve_address(std::string address) = 0;
+
+    // ---- mailboxes ----
+    virtual StoreTask<Mailbox> create_mailbox(UserId user, std::string name, SpecialUse special_use) = 0;
+    virtual StoreTask<Mailbox> find_mailbox(UserId user, std::string name) = 0;
+    virtual StoreTask<Mailbox> get_mailbox(MailboxId id) = 0;
+    virtual StoreTask<std::vector<Mailbox>> list_mailboxes(UserId user) = 0;
+    // Renames the mailbox and its children ("A" → "B" also moves "A/x" to "B/x"); INBOX can't be renamed.
+    virtual StoreTask<Mailbox> rename_mailbox(MailboxId id, std::string new_name) = 0;
+    // Deletes the mailbox and its messages (quota released). INBOX can't be deleted.
+    virtual StoreTask<void> delete_mailbox(MailboxId id) = 0;
+    virtual StoreTask<void> set_subscribed(MailboxId id, bool subscribed) = 0;
+
+    // ---- messages ----
+    // Returns once the message is durable (committed): it survives kill -9 of the process.
+    virtual StoreTask<Appended> append(MailboxId box, AppendRequest message) = 0;
+    virtual StoreTask<std::vector<MessageMeta>> list_messages(MailboxId box, UidRange uids) = 0;
+    // The whole message, or a byte range of it.
+    virtual StoreTask<std::string> read_message(MailboxId box, Uid uid, std::optional<ByteRange> range) = 0;
+    // The mime_tree blob stored with the message by the Ingest step (empty if none).
+    virtual StoreTask<std::string> read_mime_tree(MailboxId box, Uid uid) = 0;
+    virtual StoreTask<FlagResult> store_flags(MailboxId box, FlagChange change) = 0;
+    virtual StoreTask<CopyResult> copy(MailboxId from, UidRange uids, MailboxId to) = 0;
+    virtual StoreTask<CopyResult> move(MailboxId from, UidRange uids, MailboxId to) = 0;
+    // Removes the messages flagged \Deleted (only those within `uids`, for UID EXPUNGE).
+    virtual StoreTask<ExpungeResult> expunge(MailboxId box, UidRange uids) = 0;
+
+    // ---- journal ----
+    // Entries with modseq > `since`, ascending.
+    virtual StoreTask<std::vector<JournalEntry>> journal_since(MailboxId box, ModSeq since) = 0;
+};
+
+}  // namespace mallard::storage

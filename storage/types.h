@@ -1,0 +1,173 @@
+// Plain values of the Store interface (storage/store.h), in mail terms. Nothing here names a backend.
+//
+// Ids are opaque strings: SQLite renders its integer keys in decimal, MongoDB its ObjectIds in hex. Callers
+// only compare and pass them back; they never parse them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mallard::storage {
+
+using UserId = std::string;
+using MailboxId = std::string;
+using Uid = std::uint32_t;        // RFC 3501 §2.3.1.1: strictly increasing within a mailbox, never reused
+using ModSeq = std::uint64_t;     // RFC 7162: per mailbox, strictly increasing with every change
+using TimePoint = std::chrono::system_clock::time_point;  // stored with second precision
+
+// ---- users ---------------------------------------------------------------------------------------------
+
+struct User {
+    UserId id;
+    std::string username;
+    std::string password_hash;          // opaque to the store: protocols/auth hashes and verifies
+    std::string primary_address;        // as it was given (display form)
+    std::uint64_t quota_limit_bytes = 0;  // 0 = unlimited
+    std::uint64_t quota_used_bytes = 0;   // the sum of the sizes of every message in every mailbox
+    bool disabled = false;
+};
+
+struct NewUser {
+    std::string username;
+    std::string password_hash;
+    std::string primary_address;        // optional: empty means no address yet
+    std::uint64_t quota_limit_bytes = 0;
+};
+
+// ---- addresses -----------------------------------------------------------------------------------------
+
+struct Address {
+    std::string address;  // as it was added
+    UserId user;
+    bool primary = false;
+};
+
+// What an incoming recipient resolved to: "John.Doe+lists@Example.com" → the user of john.doe@example.com,
+// label "lists" (the LMTP delivery may file by it).
+struct ResolvedAddress {
+    UserId user;
+    std::string address;  // the stored address it matched
+    std::string label;    // the +label of the lookup, without '+'; empty if none
+};
+
+// ---- mailboxes -----------------------------------------------------------------------------------------
+
+// RFC 6154 special-use attributes.
+enum class SpecialUse : std::uint8_t { none, sent, drafts, trash, junk, archive, all, flagged };
+std::string_view special_use_name(SpecialUse use);          // "\\Sent", ... ; "" for none
+std::optional<SpecialUse> parse_special_use(std::string_view name);
+
+constexpr char mailbox_delimiter = '/';
+
+struct Mailbox {
+    MailboxId id;
+    UserId user;
+    std::string name;             // full path with '/' as the hierarchy delimiter; "INBOX" is the inbox
+    SpecialUse special_use = SpecialUse::none;
+    bool subscribed = true;
+    std::uint32_t uidvalidity = 0;
+    Uid uidnext = 1;
+    ModSeq highest_modseq = 0;    // 0 until the first change
+};
+
+// The mailboxes every new user gets.
+struct DefaultMailbox {
+    std::string_view name;
+    SpecialUse special_use;
+};
+inline constexpr DefaultMailbox default_mailboxes[] = {
+    {"INBOX", SpecialUse::none},  {"Sent", SpecialUse::sent}, {"Drafts", SpecialUse::drafts},
+    {"Trash", SpecialUse::trash}, {"Junk", SpecialUse::junk}, {"Archive", SpecialUse::archive},
+};
+
+// ---- messages ------------------------------------------------------------------------------------------
+
+// A closed UID range; {1, max_uid} is "1:*".
+struct UidRange {
+    Uid first = 1;
+    Uid last = max_uid;
+    static constexpr Uid max_uid = 0xffffffffu;
+    bool contains(Uid uid) const { return uid >= first && uid <= last; }
+};
+
+// Flags are kept as given ("\\Seen", "$Forwarded"), unique and sorted, compared case-sensitively; the
+// protocol layer canonicalises system flag spelling before calling the store.
+using Flags = std::vector<std::string>;
+void normalize_flags(Flags& flags);  // sorts and removes duplicates
+bool has_flag(const Flags& flags, std::string_view flag);
+constexpr std::string_view flag_deleted = "\\Deleted";
+
+struct AppendRequest {
+    std::string raw;              // the message, exactly as received; read back byte for byte
+    Flags flags;
+    TimePoint internal_date{};    // epoch = now
+    // Seam for storage/mime: the parsed tree (ENVELOPE, BODYSTRUCTURE, offsets) serialised by the Ingest step
+    // before append. Stored beside the message and returned unchanged; empty until that step exists.
+    std::string mime_tree;
+};
+
+struct Appended {
+    Uid uid = 0;
+    ModSeq modseq = 0;
+    std::uint32_t uidvalidity = 0;
+};
+
+struct MessageMeta {
+    Uid uid = 0;
+    ModSeq modseq = 0;
+    Flags flags;
+    TimePoint internal_date{};
+    std::uint64_t size_bytes = 0;
+};
+
+// A byte range of the whole message; a range past the end is cut at the end (IMAP partial fetch).
+struct ByteRange {
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+
+enum class FlagOp : std::uint8_t { set, add, remove };
+
+struct FlagChange {
+    UidRange uids;
+    FlagOp op = FlagOp::add;
+    Flags flags;
+    std::optional<ModSeq> unchanged_since;  // RFC 7162 UNCHANGEDSINCE
+};
+
+struct FlagResult {
+    std::vector<MessageMeta> changed;   // the new state of every message whose flags changed
+    std::vector<Uid> conflicts;         // modseq > UNCHANGEDSINCE: not changed (the MODIFIED response code)
+};
+
+// COPY/MOVE (RFC 4315 COPYUID, RFC 6851): source_uids[i] became dest_uids[i].
+struct CopyResult {
+    std::uint32_t dest_uidvalidity = 0;
+    std::vector<Uid> source_uids;
+    std::vector<Uid> dest_uids;
+};
+
+struct ExpungeResult {
+    std::vector<Uid> uids;  // ascending
+};
+
+// ---- journal -------------------------------------------------------------------------------------------
+
+// One change to one mailbox. Every change takes the mailbox's next modseq, so (mailbox, modseq) is unique
+// and entries since a modseq are exactly the changes a session has not seen.
+enum class JournalKind : std::uint8_t { append = 1, expunge = 2, flags = 3, rename = 4 };
+
+struct JournalEntry {
+    ModSeq modseq = 0;
+    JournalKind kind = JournalKind::append;
+    Uid uid = 0;          // append, expunge, flags
+    Flags flags;          // append, flags: the message's flags after the change
+    std::string name;     // rename: the new mailbox name
+};
+
+}  // namespace mallard::storage
