@@ -4,6 +4,7 @@
 // Every value in the merged tree keeps the source region toml11 gave it, so a problem is reported at the
 // file and line the value came from. All problems are collected and reported together, in file order.
 #include "config/loader.h"
+#include "config/units.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -229,29 +230,9 @@ std::string one_of(const std::vector<std::string_view>& names) {
     return out;
 }
 
-struct Unit {
-    std::string_view suffix;
-    std::int64_t factor;
-};
-constexpr Unit duration_units[] = {{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
-constexpr Unit size_units[] = {{"K", kib}, {"KiB", kib}, {"M", kib * kib}, {"MiB", kib * kib},
-                               {"G", kib * kib * kib}, {"GiB", kib * kib * kib}};
-
-// "<digits><unit>" with one of `units`. A value past int64 saturates to int64_max, which no field accepts.
-template <std::size_t N>
-std::optional<std::int64_t> parse_scaled(std::string_view s, const Unit (&units)[N]) {
-    std::size_t digits = 0;
-    std::int64_t n = 0;
-    while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') {
-        const int d = s[digits] - '0';
-        n = n > (int64_max - d) / 10 ? int64_max : n * 10 + d;
-        ++digits;
-    }
-    if (digits == 0) return std::nullopt;
-    const std::string_view suffix = s.substr(digits);
-    for (const Unit& u : units)
-        if (suffix == u.suffix) return n > int64_max / u.factor ? int64_max : n * u.factor;
-    return std::nullopt;
+// Unit strings ("64K", "30m") are parsed by config/units.h, shared with the tools.
+std::optional<std::int64_t> parse_scaled(std::string_view s, bool size) {
+    return size ? parse_size_units(s) : parse_duration_units(s);
 }
 
 enum class Kind { count, bytes, seconds };
@@ -328,7 +309,7 @@ private:
             n = v_.as_integer();
         } else if (v_.is_string() && kind != Kind::count) {
             const std::string& s = v_.as_string().str;
-            const auto parsed = kind == Kind::bytes ? parse_scaled(s, size_units) : parse_scaled(s, duration_units);
+            const auto parsed = kind == Kind::bytes ? parse_scaled(s, true) : parse_scaled(s, false);
             if (!parsed) {
                 problem(in_quotes(s) + (kind == Kind::bytes ? " is not a size: " : " is not a duration: ") +
                         (kind == Kind::bytes ? size_help : duration_help));

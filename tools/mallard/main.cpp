@@ -241,7 +241,8 @@ int main(int argc, char** argv) {
     engine.start();
     MLOG(info) << "mallard ready on " << engine.loop_count() << " loops, " << engine.pool().size()
                << " pool threads; data in " << fs::absolute(cfg.server.data_dir).string();
-    MLOG(info) << "no mail store yet: creating users (mallardctl) arrives with the store";
+    MLOG(info) << "create the first user with: mallardctl" << (options.config_path ? " --config " + *options.config_path : "")
+               << " user create NAME --address NAME@DOMAIN  (run from " << fs::current_path().string() << ")";
 
     for (;;) {
         siginfo_t info{};

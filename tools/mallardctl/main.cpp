@@ -1,0 +1,329 @@
+// mallardctl: administers users, addresses, quotas and mailboxes directly on the configured store, so the
+// first user can be created before (and without) the HTTP API. See mallardctl(8).
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/loader.h"
+#include "config/units.h"
+#include "core/log.h"
+#include "core/reactor.h"
+#include "core/thread_pool.h"
+#include "protocols/auth/password.h"
+#include "storage/open_store.h"
+
+namespace {
+
+using namespace mallard;
+using core::Task;
+
+struct Options {
+    std::optional<std::string> config_path;
+    std::optional<std::string> password;
+    bool password_stdin = false;
+    std::string address;
+    std::optional<std::uint64_t> quota;
+    bool primary = false;
+};
+
+struct Context {
+    storage::Store& store;
+    core::ThreadPool& pool;
+    const Options& options;
+    const config::Config& config;
+};
+
+using Args = std::vector<std::string>;
+using Handler = Task<int> (*)(Context&, Args);
+
+int fail(const std::string& what, const core::Error& error) {
+    std::fprintf(stderr, "mallardctl: %s: %s\n", what.c_str(), error.to_string().c_str());
+    return 1;
+}
+
+std::optional<std::uint64_t> parse_quota(const std::string& text) {
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return std::stoull(text);
+    auto n = config::parse_size_units(text);
+    if (!n || *n == std::numeric_limits<std::int64_t>::max()) return std::nullopt;
+    return static_cast<std::uint64_t>(*n);
+}
+
+std::string human_bytes(std::uint64_t n) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(n);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    return buf;
+}
+
+// The password to set: --password, one line from standard input, or a generated one that is printed once.
+core::Result<std::string> chosen_password(const Options& o, bool& generated) {
+    generated = false;
+    if (o.password) return *o.password;
+    if (o.password_stdin) {
+        std::string line;
+        if (!std::getline(std::cin, line)) return core::Error(core::Errc::bad_input, "no password on standard input");
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return line;
+    }
+    generated = true;
+    return auth::generate_password(16);
+}
+
+Task<core::Result<std::string>> hash_on_pool(core::ThreadPool& pool, std::string password) {
+    auto job = [password] { return auth::hash_password(password); };
+    auto hashed = co_await pool.run(std::move(job));
+    co_return hashed;
+}
+
+Task<core::Result<storage::User>> find_user(Context& c, std::string login) {
+    auto user = co_await c.store.find_user_by_login(login);
+    co_return user;
+}
+
+// ---- users ----
+
+Task<int> user_create(Context& c, Args args) {
+    bool generated = false;
+    auto password = chosen_password(c.options, generated);
+    if (!password) co_return fail("user create", password.error());
+    if (password->empty()) co_return fail("user create", core::Error(core::Errc::bad_input, "empty password"));
+    auto hash = co_await hash_on_pool(c.pool, *password);
+    if (!hash) co_return fail("user create", hash.error());
+    storage::NewUser user;
+    user.username = args[0];
+    user.password_hash = *hash;
+    user.primary_address = c.options.address;
+    user.quota_limit_bytes = c.options.quota ? *c.options.quota : c.config.limits.default_quota_bytes;
+    auto created = co_await c.store.create_user(user);
+    if (!created) co_return fail("user create " + args[0], created.error());
+    std::printf("created user %s (id %s)\n", created->username.c_str(), created->id.c_str());
+    if (!created->primary_address.empty()) std::printf("address: %s\n", created->primary_address.c_str());
+    if (generated) std::printf("password: %s\n", password->c_str());
+    auto boxes = co_await c.store.list_mailboxes(created->id);
+    if (boxes) {
+        std::printf("mailboxes:");
+        for (const auto& b : *boxes) std::printf(" %s", b.name.c_str());
+        std::printf("\n");
+    }
+    co_return 0;
+}
+
+Task<int> user_list(Context& c, Args) {
+    auto users = co_await c.store.list_users();
+    if (!users) co_return fail("user list", users.error());
+    std::printf("%-24s %-32s %-22s %s\n", "USERNAME", "ADDRESS", "QUOTA USED / LIMIT", "STATE");
+    for (const auto& u : *users) {
+        std::string quota = human_bytes(u.quota_used_bytes) + " / " +
+                            (u.quota_limit_bytes ? human_bytes(u.quota_limit_bytes) : std::string("unlimited"));
+        std::printf("%-24s %-32s %-22s %s\n", u.username.c_str(), u.primary_address.c_str(), quota.c_str(),
+                    u.disabled ? "disabled" : "active");
+    }
+    co_return 0;
+}
+
+Task<int> user_delete(Context& c, Args args) {
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("user delete " + args[0], user.error());
+    auto done = co_await c.store.delete_user(user->id);
+    if (!done) co_return fail("user delete " + args[0], done.error());
+    std::printf("deleted user %s\n", user->username.c_str());
+    co_return 0;
+}
+
+Task<int> user_password(Context& c, Args args) {
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("user password " + args[0], user.error());
+    bool generated = false;
+    auto password = chosen_password(c.options, generated);
+    if (!password) co_return fail("user password", password.error());
+    if (password->empty()) co_return fail("user password", core::Error(core::Errc::bad_input, "empty password"));
+    auto hash = co_await hash_on_pool(c.pool, *password);
+    if (!hash) co_return fail("user password", hash.error());
+    auto done = co_await c.store.set_password_hash(user->id, *hash);
+    if (!done) co_return fail("user password " + args[0], done.error());
+    std::printf("password changed for %s\n", user->username.c_str());
+    if (generated) std::printf("password: %s\n", password->c_str());
+    co_return 0;
+}
+
+Task<int> user_quota(Context& c, Args args) {
+    auto limit = parse_quota(args[1]);
+    if (!limit) co_return fail("user quota", core::Error(core::Errc::bad_input, "not a size: " + args[1]));
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("user quota " + args[0], user.error());
+    auto done = co_await c.store.set_quota_limit(user->id, *limit);
+    if (!done) co_return fail("user quota " + args[0], done.error());
+    std::printf("quota of %s: %s\n", user->username.c_str(), *limit ? human_bytes(*limit).c_str() : "unlimited");
+    co_return 0;
+}
+
+Task<int> set_disabled(Context& c, const std::string& login, bool disabled) {
+    auto user = co_await find_user(c, login);
+    if (!user) co_return fail("user " + login, user.error());
+    auto done = co_await c.store.set_disabled(user->id, disabled);
+    if (!done) co_return fail("user " + login, done.error());
+    std::printf("%s %s\n", user->username.c_str(), disabled ? "disabled" : "enabled");
+    co_return 0;
+}
+Task<int> user_disable(Context& c, Args args) { co_return co_await set_disabled(c, args[0], true); }
+Task<int> user_enable(Context& c, Args args) { co_return co_await set_disabled(c, args[0], false); }
+
+// ---- addresses ----
+
+Task<int> address_add(Context& c, Args args) {
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("address add", user.error());
+    auto added = co_await c.store.add_address(user->id, args[1], c.options.primary);
+    if (!added) co_return fail("address add " + args[1], added.error());
+    std::printf("%s now receives mail for %s%s\n", user->username.c_str(), added->address.c_str(),
+                added->primary ? " (primary)" : "");
+    co_return 0;
+}
+
+Task<int> address_remove(Context& c, Args args) {
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("address remove", user.error());
+    auto done = co_await c.store.remove_address(user->id, args[1]);
+    if (!done) co_return fail("address remove " + args[1], done.error());
+    std::printf("removed %s from %s\n", args[1].c_str(), user->username.c_str());
+    co_return 0;
+}
+
+Task<int> address_list(Context& c, Args args) {
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("address list", user.error());
+    auto list = co_await c.store.list_addresses(user->id);
+    if (!list) co_return fail("address list", list.error());
+    for (const auto& a : *list) std::printf("%s%s\n", a.address.c_str(), a.primary ? " (primary)" : "");
+    co_return 0;
+}
+
+// ---- mailboxes ----
+
+Task<int> mailbox_list(Context& c, Args args) {
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("mailbox list", user.error());
+    auto boxes = co_await c.store.list_mailboxes(user->id);
+    if (!boxes) co_return fail("mailbox list", boxes.error());
+    std::printf("%-32s %-10s %12s %10s %14s\n", "MAILBOX", "SPECIAL", "UIDVALIDITY", "UIDNEXT", "HIGHESTMODSEQ");
+    for (const auto& b : *boxes) {
+        std::printf("%-32s %-10s %12u %10u %14llu\n", b.name.c_str(),
+                    std::string(storage::special_use_name(b.special_use)).c_str(), b.uidvalidity, b.uidnext,
+                    static_cast<unsigned long long>(b.highest_modseq));
+    }
+    co_return 0;
+}
+
+struct CommandSpec {
+    const char* group;
+    const char* verb;
+    std::size_t arguments;
+    const char* usage;
+    Handler handler;
+};
+
+constexpr CommandSpec commands[] = {
+    {"user", "create", 1, "user create NAME [--password PW | --password-stdin] [--address ADDR] [--quota SIZE]",
+     user_create},
+    {"user", "list", 0, "user list", user_list},
+    {"user", "delete", 1, "user delete NAME", user_delete},
+    {"user", "password", 1, "user password NAME [--password PW | --password-stdin]", user_password},
+    {"user", "quota", 2, "user quota NAME SIZE            (e.g. 2G; 0 = unlimited)", user_quota},
+    {"user", "disable", 1, "user disable NAME", user_disable},
+    {"user", "enable", 1, "user enable NAME", user_enable},
+    {"address", "add", 2, "address add NAME ADDRESS [--primary]", address_add},
+    {"address", "remove", 2, "address remove NAME ADDRESS", address_remove},
+    {"address", "list", 1, "address list NAME", address_list},
+    {"mailbox", "list", 1, "mailbox list NAME", mailbox_list},
+};
+
+void usage(std::FILE* out) {
+    std::fprintf(out, "usage: mallardctl [--config FILE] COMMAND\n\ncommands (NAME is a username or an address):\n");
+    for (const auto& c : commands) std::fprintf(out, "  %s\n", c.usage);
+}
+
+// Splits options from positional words; returns false on a malformed option.
+bool parse_args(int argc, char** argv, Options& o, Args& words) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&]() -> std::optional<std::string> {
+            if (i + 1 >= argc) return std::nullopt;
+            return std::string(argv[++i]);
+        };
+        std::optional<std::string> v;
+        if (a == "--config" || a == "--password" || a == "--address" || a == "--quota") {
+            v = value();
+            if (!v) {
+                std::fprintf(stderr, "mallardctl: %s needs a value\n", a.c_str());
+                return false;
+            }
+        }
+        if (a == "--config") o.config_path = *v;
+        else if (a == "--password") o.password = *v;
+        else if (a == "--address") o.address = *v;
+        else if (a == "--quota") {
+            o.quota = parse_quota(*v);
+            if (!o.quota) {
+                std::fprintf(stderr, "mallardctl: --quota: not a size: %s\n", v->c_str());
+                return false;
+            }
+        } else if (a == "--password-stdin") o.password_stdin = true;
+        else if (a == "--primary") o.primary = true;
+        else if (a == "--help" || a == "-h") {
+            usage(stdout);
+            std::exit(0);
+        } else if (a.rfind("--", 0) == 0) {
+            std::fprintf(stderr, "mallardctl: unknown option %s\n", a.c_str());
+            return false;
+        } else words.push_back(a);
+    }
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options options;
+    Args words;
+    if (!parse_args(argc, argv, options, words) || words.size() < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const CommandSpec* spec = nullptr;
+    for (const auto& c : commands)
+        if (words[0] == c.group && words[1] == c.verb) spec = &c;
+    if (!spec || words.size() - 2 != spec->arguments) {
+        if (spec) std::fprintf(stderr, "usage: mallardctl %s\n", spec->usage);
+        else usage(stderr);
+        return 2;
+    }
+    auto cfg = config::load(options.config_path);
+    if (!cfg) {
+        std::fprintf(stderr, "mallardctl: %s\n", cfg.error().detail.c_str());
+        return 2;
+    }
+    core::log::set_level(core::log::Level::warn);
+    core::ThreadPool pool(2);
+    storage::StoreOptions store_options;
+    store_options.backend = cfg->storage.backend;
+    store_options.data_dir = cfg->server.data_dir;
+    store_options.sqlite_sync = cfg->storage.sqlite_sync_full ? storage::SqliteSync::full : storage::SqliteSync::normal;
+    auto store = storage::open_store(store_options, pool);
+    if (!store) return fail("opening the store in " + cfg->server.data_dir, store.error());
+
+    core::Reactor loop;
+    Context context{**store, pool, options, *cfg};
+    Args rest(words.begin() + 2, words.end());
+    return loop.block_on(spec->handler(context, std::move(rest)));
+}
