@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <future>
+#include <latch>
 #include <mutex>
 
 #include "core/counters.h"
@@ -83,6 +84,9 @@ Result<std::uint16_t> Engine::listen(ListenerSpec spec) {
 
 void Engine::start() {
     started_ = true;
+    // Every loop learns the others' counters before any of them accepts (the accept loop reads them all).
+    loop_counters_.assign(loops_.size(), nullptr);
+    auto all_known = std::make_shared<std::latch>(static_cast<std::ptrdiff_t>(loops_.size()));
     for (std::size_t i = 0; i < loops_.size(); ++i) {
         Reactor* loop = loops_[i].get();
         for (auto& bound : listeners_) {
@@ -91,7 +95,11 @@ void Engine::start() {
             bound->fds[i] = -1;  // owned by the accept loop from now on
             loop->post([this, fd, b, i] { spawn(accept_loop(fd, b, static_cast<unsigned>(i))); });
         }
-        threads_.emplace_back([loop] { loop->run(); });
+        threads_.emplace_back([this, loop, i, all_known] {
+            loop_counters_[i] = &thread_counters();
+            all_known->arrive_and_wait();
+            loop->run();
+        });
     }
 }
 
@@ -100,7 +108,9 @@ Task<void> Engine::accept_loop(int fd, Bound* bound, unsigned index) {
     io.open(fd);
     bound->accepting[index] = &io;
     LoopCounters& counters = thread_counters();
-    for (;;) {
+    // shutdown() closes `io` from outside; the fd number may already belong to another socket by the time a
+    // back-off sleep ends, so never accept on it again.
+    while (io.is_open()) {
         sockaddr_storage peer{};
         socklen_t len = sizeof peer;
         int client = ::accept4(fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -117,7 +127,7 @@ Task<void> Engine::accept_loop(int fd, Bound* bound, unsigned index) {
             co_await sleep_for(std::chrono::milliseconds(100));
             continue;
         }
-        if (sum_counters().connections_open >= options_.max_connections) {
+        if (open_connections() >= options_.max_connections) {
             ::close(client);
             continue;
         }
@@ -129,6 +139,12 @@ Task<void> Engine::accept_loop(int fd, Bound* bound, unsigned index) {
     }
     bound->accepting[index] = nullptr;
     io.close();
+}
+
+std::uint64_t Engine::open_connections() const {
+    std::uint64_t open = 0;
+    for (const LoopCounters* c : loop_counters_) open += c->connections_open.load(std::memory_order_relaxed);
+    return open;
 }
 
 void Engine::run_on_every_loop(const std::function<void()>& fn) {
@@ -157,12 +173,12 @@ void Engine::shutdown(std::chrono::milliseconds grace) {
     });
     // 2. Let sessions finish within the grace period.
     auto until = Clock::now() + grace;
-    while (sum_counters().connections_open > 0 && Clock::now() < until)
+    while (open_connections() > 0 && Clock::now() < until)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     // 3. Close what is left; their coroutines unwind through `cancelled`.
     run_on_every_loop([] { net::Connection::for_each_on_this_thread([](net::Connection& c) { c.close(); }); });
     auto unwind = Clock::now() + std::chrono::seconds(2);
-    while (sum_counters().connections_open > 0 && Clock::now() < unwind)
+    while (open_connections() > 0 && Clock::now() < unwind)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     for (auto& loop : loops_) loop->stop();
     for (auto& t : threads_) t.join();

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/counters.h"
 #include "core/net/address.h"
 #include "core/net/connection.h"
 #include "core/net/listener.h"
@@ -69,10 +70,14 @@ private:
         std::vector<IoHandle*> accepting;  // each loop's accept loop, for shutdown (touched on that loop only)
     };
     Task<void> accept_loop(int fd, Bound* bound, unsigned index);
+    // Connections open on this engine's loops only: clients in the same process (tests, benchmarks) and
+    // other engines don't count towards max_connections or hold up shutdown.
+    std::uint64_t open_connections() const;
 
     EngineOptions options_;
     std::vector<std::unique_ptr<Reactor>> loops_;
     std::vector<std::thread> threads_;
+    std::vector<LoopCounters*> loop_counters_;  // each loop thread's counters, set before any loop runs
     std::unique_ptr<ThreadPool> pool_;
     std::vector<std::unique_ptr<Bound>> listeners_;
     bool started_ = false;

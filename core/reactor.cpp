@@ -305,16 +305,16 @@ void Reactor::heap_down(std::size_t i) {
 Sleep::Sleep(Deadline until) : until_(until) {}
 
 Sleep::~Sleep() {
-    if (timer_.armed()) Reactor::current()->disarm(timer_);
+    if (timer_.armed()) loop_->disarm(timer_);
 }
 
 void Sleep::await_suspend(std::coroutine_handle<> h) {
-    Reactor* loop = Reactor::current();
-    if (!loop) throw std::logic_error("sleep outside a reactor thread");
+    loop_ = Reactor::current();
+    if (!loop_) throw std::logic_error("sleep outside a reactor thread");
     timer_.when = until_.when();
     timer_.context = h.address();
     timer_.fire = [](Timer& t) { std::coroutine_handle<>::from_address(t.context).resume(); };
-    loop->arm(timer_);
+    loop_->arm(timer_);
 }
 
 }  // namespace mallard::core

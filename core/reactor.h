@@ -165,6 +165,7 @@ public:
 private:
     Deadline until_;
     Timer timer_;
+    Reactor* loop_ = nullptr;  // where the timer is armed: a frame may be destroyed off any reactor thread
 };
 inline Sleep sleep_until(Deadline until) { return Sleep(until); }
 inline Sleep sleep_for(Clock::duration span) { return Sleep(Deadline::after(span)); }

@@ -12,6 +12,13 @@ namespace {
 constexpr std::size_t class_bytes = 64;
 constexpr std::size_t class_count = 64;
 constexpr std::size_t max_cached_per_class = 256;
+#if defined(__SANITIZE_ADDRESS__)
+// Under ASan frames go straight to malloc and free, so a use of a destroyed frame is reported, not hidden by
+// the next coroutine reusing the block.
+constexpr bool cache_frames = false;
+#else
+constexpr bool cache_frames = true;
+#endif
 
 struct FreeBlock {
     FreeBlock* next;
@@ -43,7 +50,7 @@ namespace detail {
 
 void* allocate_frame(std::size_t bytes) {
     std::size_t cls = (bytes + class_bytes - 1) / class_bytes;
-    if (cls < class_count) {
+    if (cache_frames && cls < class_count) {
         if (FreeBlock* block = frame_cache.heads[cls]) {
             frame_cache.heads[cls] = block->next;
             --frame_cache.counts[cls];
@@ -60,7 +67,7 @@ void* allocate_frame(std::size_t bytes) {
 
 void release_frame(void* frame, std::size_t bytes) noexcept {
     std::size_t cls = (bytes + class_bytes - 1) / class_bytes;
-    if (cls < class_count && frame_cache.counts[cls] < max_cached_per_class) {
+    if (cache_frames && cls < class_count && frame_cache.counts[cls] < max_cached_per_class) {
         auto* block = static_cast<FreeBlock*>(frame);
         block->next = frame_cache.heads[cls];
         frame_cache.heads[cls] = block;

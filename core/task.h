@@ -6,6 +6,12 @@
 // false and the parent continues on the same stack frame, so synchronous completion never nests. Only a
 // child that really suspended resumes its parent from final_suspend, and then the depth is bounded by the
 // length of the await chain, not by the number of loop iterations.
+//
+// "Finished before suspending" means: finished on this thread while the awaiter's resume() call is still on
+// the stack. The awaiter marks that with a record on its own stack, reachable through a thread_local, not
+// with a flag in the child: a child can move to another reactor (resume_on) and finish there before the
+// awaiter's resume() has returned; it must then resume the parent itself, on that thread, and the awaiter
+// must return true without touching either frame again.
 #pragma once
 
 #include <coroutine>
@@ -24,10 +30,18 @@ namespace detail {
 void* allocate_frame(std::size_t bytes);
 void release_frame(void* frame, std::size_t bytes) noexcept;
 
+struct PromiseBase;
+
+// The innermost Task awaiter on this thread that is inside its child's resume(). Records nest with the stack.
+struct InlineResume {
+    PromiseBase* child;
+    bool finished;
+};
+inline thread_local InlineResume* inline_resume = nullptr;
+
 struct PromiseBase {
     std::coroutine_handle<> continuation;
     std::exception_ptr exception;
-    bool running_inline = false;  // the awaiter is inside resume(): don't resume it from final_suspend
 
     static void* operator new(std::size_t bytes) { return allocate_frame(bytes); }
     static void operator delete(void* frame, std::size_t bytes) noexcept { release_frame(frame, bytes); }
@@ -39,7 +53,12 @@ struct PromiseBase {
         template <class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> self) noexcept {
             PromiseBase& p = self.promise();
-            if (p.running_inline || !p.continuation) return std::noop_coroutine();
+            InlineResume* active = inline_resume;
+            if (active && active->child == &p) {  // synchronous: the awaiter continues when resume() returns
+                active->finished = true;
+                return std::noop_coroutine();
+            }
+            if (!p.continuation) return std::noop_coroutine();
             return p.continuation;
         }
         void await_resume() const noexcept {}
@@ -97,10 +116,13 @@ public:
         bool await_suspend(std::coroutine_handle<> awaiting) {
             auto& p = h_.promise();
             p.continuation = awaiting;
-            p.running_inline = true;
+            detail::InlineResume record{&p, false};
+            detail::InlineResume* outer = std::exchange(detail::inline_resume, &record);
             h_.resume();
-            p.running_inline = false;
-            return !h_.done();  // false: finished synchronously, the awaiting coroutine just continues
+            detail::inline_resume = outer;
+            // Not finished: the child suspended and resumes us from final_suspend, maybe on another thread and
+            // maybe already; only locals may be touched from here on.
+            return !record.finished;
         }
         T await_resume() { return h_.promise().take(); }
 

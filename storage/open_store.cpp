@@ -12,6 +12,7 @@ core::Result<std::unique_ptr<Store>> open_store(const StoreOptions& options, cor
         o.data_dir = options.data_dir;
         o.synchronous_full = options.sqlite_sync == SqliteSync::full;
         o.busy_timeout_ms = options.sqlite_busy_timeout_ms;
+        o.ingest.attachment_min_bytes = options.attachment_min_bytes;
         auto store = sqlite::SqliteStore::open(o, pool);
         if (!store) return store.take_error();
         return std::unique_ptr<Store>(std::move(*store));

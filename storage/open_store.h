@@ -18,6 +18,7 @@ struct StoreOptions {
     std::string data_dir;               // sqlite: the data directory (mallard.db lives inside)
     SqliteSync sqlite_sync = SqliteSync::normal;
     int sqlite_busy_timeout_ms = 10000;
+    std::uint64_t attachment_min_bytes = 16384;  // leaf bodies this big are stored once, content-addressed
     // sqlite: one connection per pool thread that uses the store, so the pool size bounds the connections.
 };
 

@@ -71,7 +71,8 @@ public:
     virtual StoreTask<std::vector<MessageMeta>> list_messages(MailboxId box, UidRange uids) = 0;
     // The whole message, or a byte range of it.
     virtual StoreTask<std::string> read_message(MailboxId box, Uid uid, std::optional<ByteRange> range) = 0;
-    // The mime_tree blob stored with the message by the Ingest step (empty if none).
+    // The message's parsed MIME tree (ENVELOPE, BODYSTRUCTURE, part offsets), computed once at append by
+    // storage/ingest and serialised by storage/mime/serialize.h.
     virtual StoreTask<std::string> read_mime_tree(MailboxId box, Uid uid) = 0;
     virtual StoreTask<FlagResult> store_flags(MailboxId box, FlagChange change) = 0;
     virtual StoreTask<CopyResult> copy(MailboxId from, UidRange uids, MailboxId to) = 0;

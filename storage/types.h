@@ -106,9 +106,6 @@ struct AppendRequest {
     std::string raw;              // the message, exactly as received; read back byte for byte
     Flags flags;
     TimePoint internal_date{};    // epoch = now
-    // Seam for storage/mime: the parsed tree (ENVELOPE, BODYSTRUCTURE, offsets) serialised by the Ingest step
-    // before append. Stored beside the message and returned unchanged; empty until that step exists.
-    std::string mime_tree;
 };
 
 struct Appended {

@@ -56,20 +56,26 @@ Result<void> Connection::io_error(IoOutcome outcome, const char* what) const {
     }
 }
 
-Task<Result<void>> Connection::wait_for(IoStatus want, Deadline deadline) {
-    WaitResult w;
-    if (want == IoStatus::want_read) {
-        if (interrupted_) co_return Error(Errc::cancelled, "interrupted");
-        io_.clear_readable();
-        w = co_await io_.wait_readable(deadline);
-        if (interrupted_) co_return Error(Errc::cancelled, "interrupted");
-    } else {
-        io_.clear_writable();
-        w = co_await io_.wait_writable(deadline);
+Task<Result<void>> Connection::wait_for(IoStatus want, Deadline deadline, bool for_read) {
+    for (;;) {
+        if (for_read && interrupted_) co_return Error(Errc::cancelled, "interrupted");
+        WaitResult w;
+        if (want == IoStatus::want_read) {
+            io_.clear_readable();
+            w = co_await io_.wait_readable(deadline);
+        } else {
+            io_.clear_writable();
+            w = co_await io_.wait_writable(deadline);
+        }
+        if (for_read && interrupted_) co_return Error(Errc::cancelled, "interrupted");
+        if (w == WaitResult::timed_out) co_return Error(Errc::timed_out);
+        if (w == WaitResult::cancelled) {
+            // interrupt_reads() cancels whatever waits for input, even a write's wait: only close() ends a write.
+            if (!for_read && io_.is_open()) continue;
+            co_return Error(Errc::cancelled);
+        }
+        co_return success();
     }
-    if (w == WaitResult::timed_out) co_return Error(Errc::timed_out);
-    if (w == WaitResult::cancelled) co_return Error(Errc::cancelled);
-    co_return success();
 }
 
 // ---- reading ------------------------------------------------------------------------------------------
@@ -114,7 +120,7 @@ Task<Result<void>> Connection::fill(Deadline deadline) {
         }
         if (r.status == IoStatus::want_read || r.status == IoStatus::want_write) {
             if (r.status == IoStatus::want_read) release_idle_buffers();
-            auto waited = co_await wait_for(r.status, deadline);
+            auto waited = co_await wait_for(r.status, deadline, true);
             if (!waited) co_return waited;
             continue;
         }
@@ -201,10 +207,7 @@ Task<Result<void>> Connection::flush(Deadline deadline) {
         }
         if (r.status == IoStatus::want_read || r.status == IoStatus::want_write) {
             // A TLS write may need a read (key update); an interrupted connection still gets to write.
-            bool saved = interrupted_;
-            interrupted_ = false;
-            auto waited = co_await wait_for(r.status, deadline);
-            interrupted_ = saved;
+            auto waited = co_await wait_for(r.status, deadline, false);
             if (!waited) co_return waited;
             continue;
         }
@@ -232,7 +235,7 @@ Task<Result<void>> Connection::start_tls(std::shared_ptr<TlsContext> context, Tl
         IoOutcome r = tls->handshake();
         if (r.status == IoStatus::ok) break;
         if (r.status == IoStatus::want_read || r.status == IoStatus::want_write) {
-            auto waited = co_await wait_for(r.status, deadline);
+            auto waited = co_await wait_for(r.status, deadline, true);  // shutdown ends a handshake too
             if (!waited) co_return waited;
             continue;
         }
@@ -242,7 +245,11 @@ Task<Result<void>> Connection::start_tls(std::shared_ptr<TlsContext> context, Tl
 }
 
 void Connection::start_deflate() {
-    stream_ = std::make_unique<DeflateStream>(std::move(stream_));
+    // Bytes already read past the command that turned compression on were compressed by the peer: they go
+    // through the inflater, not to the session as if they were plain text.
+    std::string_view early = input();
+    stream_ = std::make_unique<DeflateStream>(std::move(stream_), early);
+    consume(early.size());
     compressed_ = true;
 }
 
@@ -266,7 +273,7 @@ Task<Result<std::unique_ptr<Connection>>> connect_tcp(SocketAddress address, Dea
     }
     auto conn = std::make_unique<Connection>(fd, PeerAddress(reinterpret_cast<const sockaddr*>(&address.storage)));
     if (r < 0) {
-        auto waited = co_await conn->wait_for(IoStatus::want_write, deadline);
+        auto waited = co_await conn->wait_for(IoStatus::want_write, deadline, false);
         if (!waited) co_return waited.take_error();
         int err = 0;
         socklen_t len = sizeof err;

@@ -47,6 +47,8 @@ public:
     Task<Result<void>> fill(Deadline deadline);
     std::string_view input() const;
     void consume(std::size_t bytes);
+    // Whether a read buffer is borrowed from the pool right now (false for an idle connection).
+    bool holds_read_buffer() const { return in_ != nullptr; }
     // A line up to `max_bytes` (without its CRLF or LF). An over-long line is read to its end, discarded,
     // and reported as too_big, so the caller can answer and go on; memory never grows past the limit.
     Task<Result<std::string>> read_line(std::size_t max_bytes, Deadline deadline);
@@ -86,7 +88,9 @@ private:
     friend Task<Result<std::unique_ptr<Connection>>> connect_tcp(SocketAddress address, Deadline deadline);
     Result<void> io_error(IoOutcome outcome, const char* what) const;
     void release_idle_buffers();
-    Task<Result<void>> wait_for(IoStatus want, Deadline deadline);
+    // `for_read`: the wait serves a read, which interrupt_reads() ends. A write waiting for a TLS read (key
+    // update) is not a read: it keeps going, so a session can still say goodbye.
+    Task<Result<void>> wait_for(IoStatus want, Deadline deadline, bool for_read);
 
     IoHandle io_;
     std::unique_ptr<Stream> stream_;

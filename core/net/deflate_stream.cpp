@@ -1,5 +1,7 @@
 #include "core/net/deflate_stream.h"
 
+#include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 namespace mallard::core::net {
@@ -9,9 +11,16 @@ constexpr std::size_t input_chunk_bytes = 16384;
 constexpr std::size_t max_compress_per_write = 65536;
 }  // namespace
 
-DeflateStream::DeflateStream(std::unique_ptr<Stream> inner) : inner_(std::move(inner)) {
+DeflateStream::DeflateStream(std::unique_ptr<Stream> inner, std::string_view already_read)
+    : inner_(std::move(inner)) {
     if (inflateInit2(&in_, -15) != Z_OK) throw std::runtime_error("inflateInit2 failed");
     inflater_ready_ = true;
+    if (!already_read.empty()) {
+        in_buf_.reset(new char[std::max(already_read.size(), input_chunk_bytes)]);
+        std::memcpy(in_buf_.get(), already_read.data(), already_read.size());
+        in_.next_in = reinterpret_cast<Bytef*>(in_buf_.get());
+        in_.avail_in = static_cast<uInt>(already_read.size());
+    }
 }
 
 DeflateStream::~DeflateStream() {

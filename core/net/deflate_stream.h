@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/net/stream.h"
 
@@ -17,7 +18,8 @@ namespace mallard::core::net {
 
 class DeflateStream final : public Stream {
 public:
-    explicit DeflateStream(std::unique_ptr<Stream> inner);
+    // `already_read`: compressed bytes the connection read from `inner` before compression started.
+    explicit DeflateStream(std::unique_ptr<Stream> inner, std::string_view already_read = {});
     DeflateStream(const DeflateStream&) = delete;
     DeflateStream& operator=(const DeflateStream&) = delete;
     ~DeflateStream() override;

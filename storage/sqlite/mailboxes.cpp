@@ -194,7 +194,7 @@ void release_mailbox_messages(Db& db, std::int64_t box) {
         .bind(1, box)
         .run();
     db.prepare("DELETE FROM messages WHERE mailbox_id = ?1").bind(1, box).run();
-    db.exec("DELETE FROM bodies WHERE refs <= 0");
+    collect_unreferenced_bodies(db);
 }
 
 Result<void> delete_mailbox(Db& db, const MailboxId& id) {

@@ -1,7 +1,5 @@
 // Messages on SQLite: append, list, read, flags (RFC 7162 UNCHANGEDSINCE), copy, move, expunge. Every change
 // takes its modseq from the mailbox counter and writes its journal entry in the same transaction.
-#include <zlib.h>
-
 #include <algorithm>
 #include <chrono>
 
@@ -34,25 +32,6 @@ Flags split_flags(const std::string& text) {
 }
 
 namespace {
-
-std::string compress(const std::string& raw) {
-    uLongf bound = compressBound(raw.size());
-    std::string out(bound, '\0');
-    int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &bound, reinterpret_cast<const Bytef*>(raw.data()),
-                       raw.size(), 6);
-    if (rc != Z_OK) throw SqliteError(1, "zlib compress failed");
-    out.resize(bound);
-    return out;
-}
-
-std::string uncompress_body(const std::string& z, std::uint64_t size) {
-    std::string out(size, '\0');
-    uLongf length = size;
-    int rc = ::uncompress(reinterpret_cast<Bytef*>(out.data()), &length, reinterpret_cast<const Bytef*>(z.data()),
-                          z.size());
-    if (rc != Z_OK || length != size) throw SqliteError(11 /* SQLITE_CORRUPT */, "stored message is corrupt");
-    return out;
-}
 
 std::int64_t to_seconds(TimePoint t) {
     if (t == TimePoint{}) t = std::chrono::system_clock::now();
@@ -103,11 +82,6 @@ std::vector<Row> select_rows(Db& db, std::int64_t box, UidRange uids) {
     return rows;
 }
 
-void release_body(Db& db, std::int64_t body) {
-    db.prepare("UPDATE bodies SET refs = refs - 1 WHERE id = ?1").bind(1, body).run();
-    db.prepare("DELETE FROM bodies WHERE id = ?1 AND refs <= 0").bind(1, body).run();
-}
-
 // Removes `rows` from `box`, one modseq and one expunge journal entry each. Bodies are released unless
 // `keep_bodies` (a move hands them over), and so is their quota.
 Result<void> remove_rows(Db& db, std::int64_t box, const std::vector<Row>& rows, bool keep_bodies) {
@@ -128,13 +102,13 @@ Result<void> remove_rows(Db& db, std::int64_t box, const std::vector<Row>& rows,
 
 }  // namespace
 
-Result<Appended> append(Db& db, const MailboxId& id, const AppendRequest& message) {
+Result<Appended> append(Db& db, const MailboxId& id, const AppendRequest& message, const IngestOptions& options) {
     auto box = parse_id(id);
     if (!box) return Error(Errc::not_found, "no such mailbox");
     Flags flags = message.flags;
     normalize_flags(flags);
     const std::string flag_text = join_flags(flags);
-    const std::string z = compress(message.raw);  // before taking the write lock
+    const PreparedBody prepared = prepare_body(db, message.raw, options);  // parse, cut, compress: before the lock
     const auto size = static_cast<std::int64_t>(message.raw.size());
 
     WriteTx tx(db);
@@ -142,12 +116,7 @@ Result<Appended> append(Db& db, const MailboxId& id, const AppendRequest& messag
     auto a = allocate(db, *box, 1, 1);
     if (!a) return a.take_error();
     if (!charge_quota(db, a->user, size, true)) return Error(Errc::quota, "over quota");
-    db.prepare("INSERT INTO bodies (refs, size, raw_z, mime_tree) VALUES (1, ?1, ?2, ?3)")
-        .bind(1, size)
-        .bind_blob(2, z)
-        .bind_blob(3, message.mime_tree)
-        .run();
-    const std::int64_t body = db.last_insert_rowid();
+    const std::int64_t body = insert_body(db, prepared);
     db.prepare(
           "INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, body_id) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
@@ -178,14 +147,7 @@ Result<std::vector<MessageMeta>> list_messages(Db& db, const MailboxId& id, UidR
 Result<std::string> read_message(Db& db, const MailboxId& id, Uid uid, std::optional<ByteRange> range) {
     auto box = parse_id(id);
     if (!box) return Error(Errc::not_found, "no such mailbox");
-    auto q = db.prepare(
-        "SELECT b.raw_z, b.size FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.mailbox_id = ?1 AND m.uid = ?2");
-    q.bind(1, *box).bind(2, std::int64_t{uid});
-    if (!q.step()) return Error(Errc::not_found, "no such message");
-    std::string raw = uncompress_body(q.blob(0), static_cast<std::uint64_t>(q.i64(1)));
-    if (!range) return raw;
-    if (range->offset >= raw.size()) return std::string();
-    return raw.substr(range->offset, range->length);
+    return read_body(db, *box, uid, range);
 }
 
 Result<std::string> read_mime_tree(Db& db, const MailboxId& id, Uid uid) {

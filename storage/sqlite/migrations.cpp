@@ -76,6 +76,20 @@ CREATE TABLE journal (
   PRIMARY KEY (mailbox_id, modseq)
 ) WITHOUT ROWID;
 )sql",
+
+    // 2: attachments stored once. A body's raw_z now holds its skeleton (the message without the bodies cut out,
+    // storage/ingest.h) behind a one-byte tag ('z' zlib, 'p' plain), and `layout` says where the attachments go
+    // back; an empty layout means nothing was cut. Version-1 rows are re-tagged so every row reads one way.
+    R"sql(
+CREATE TABLE attachments (
+  hash    TEXT PRIMARY KEY,
+  refs    INTEGER NOT NULL,
+  size    INTEGER NOT NULL,
+  content BLOB NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE bodies ADD COLUMN layout BLOB NOT NULL DEFAULT x'';
+UPDATE bodies SET raw_z = x'7a' || raw_z;
+)sql",
 };
 
 void ensure_version_table(Db& db) {

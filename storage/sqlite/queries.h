@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "storage/sqlite/connection.h"
+#include "storage/ingest.h"
 #include "storage/types.h"
 
 namespace mallard::storage::sqlite {
@@ -58,13 +59,39 @@ struct Allocation {
 Result<Allocation> allocate(Db& db, std::int64_t box, std::uint32_t uids, std::uint32_t modseqs);
 
 // messages.cpp
-Result<Appended> append(Db& db, const MailboxId& box, const AppendRequest& message);
+Result<Appended> append(Db& db, const MailboxId& box, const AppendRequest& message, const IngestOptions& options);
 Result<std::vector<MessageMeta>> list_messages(Db& db, const MailboxId& box, UidRange uids);
 Result<std::string> read_message(Db& db, const MailboxId& box, Uid uid, std::optional<ByteRange> range);
 Result<std::string> read_mime_tree(Db& db, const MailboxId& box, Uid uid);
 Result<FlagResult> store_flags(Db& db, const MailboxId& box, const FlagChange& change);
 Result<CopyResult> copy(Db& db, const MailboxId& from, UidRange uids, const MailboxId& to, bool move);
 Result<ExpungeResult> expunge(Db& db, const MailboxId& box, UidRange uids);
+
+// bodies.cpp
+// A message's content made ready for storage outside the write lock: parsed, cut (storage/ingest.h) and
+// compressed.
+struct PreparedAttachment {
+    std::string hash;
+    std::int64_t size = 0;  // decoded bytes
+    std::string content;    // packed for storage; empty when the store already had it at prepare time
+    std::string raw;        // the decoded bytes when `content` is empty (in case it must be stored after all)
+};
+struct PreparedBody {
+    std::int64_t size = 0;  // the original message
+    std::string skeleton;   // packed
+    std::string layout;     // MessageLayout::serialize(), empty when nothing was cut out
+    std::string mime_tree;
+    std::vector<PreparedAttachment> attachments;
+};
+PreparedBody prepare_body(Db& db, const std::string& raw, const IngestOptions& options);
+// Inside a write transaction: stores the body with one reference and takes a reference on each attachment.
+std::int64_t insert_body(Db& db, const PreparedBody& body);
+// Inside a write transaction: drops one reference; frees the body (and attachments nobody else uses) at zero.
+void release_body(Db& db, std::int64_t body);
+// Inside a write transaction: frees every body whose reference count reached zero, with its attachments.
+void collect_unreferenced_bodies(Db& db);
+// The message, or a byte range of it, rebuilt from its skeleton and attachments.
+Result<std::string> read_body(Db& db, std::int64_t box, Uid uid, std::optional<ByteRange> range);
 
 // journal.cpp
 void append_journal(Db& db, std::int64_t box, ModSeq modseq, JournalKind kind, Uid uid, const std::string& data);

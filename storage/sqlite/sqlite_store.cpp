@@ -60,6 +60,7 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions
     c.synchronous_full = options.synchronous_full;
     c.busy_timeout_ms = options.busy_timeout_ms;
     std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(c), pool));
+    store->ingest_options_ = options.ingest;
     try {
         Db db(store->options_);  // a short-lived connection on this thread, just for migrations
         migrate(db);
@@ -139,7 +140,8 @@ StoreTask<void> SqliteStore::set_subscribed(MailboxId id, bool subscribed) {
 
 StoreTask<Appended> SqliteStore::append(MailboxId box, AppendRequest message) {
     auto shared = std::make_shared<const AppendRequest>(std::move(message));  // the job is copied; the bytes aren't
-    MALLARD_SQLITE_CALL(sqlite::append(db, box, *shared));
+    const IngestOptions options = ingest_options_;  // copied: the job must not capture `this` implicitly
+    MALLARD_SQLITE_CALL(sqlite::append(db, box, *shared, options));
 }
 StoreTask<std::vector<MessageMeta>> SqliteStore::list_messages(MailboxId box, UidRange uids) {
     MALLARD_SQLITE_CALL(sqlite::list_messages(db, box, uids));

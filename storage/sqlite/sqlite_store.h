@@ -11,6 +11,7 @@
 
 #include "core/thread_pool.h"
 #include "storage/sqlite/connection.h"
+#include "storage/ingest.h"
 #include "storage/store.h"
 
 namespace mallard::storage::sqlite {
@@ -19,6 +20,7 @@ struct SqliteOptions {
     std::string data_dir;            // created if missing
     bool synchronous_full = false;   // see ConnectionOptions
     int busy_timeout_ms = 10000;
+    IngestOptions ingest;            // which bodies are stored once, content-addressed
 };
 
 class SqliteStore final : public Store {
@@ -68,6 +70,7 @@ private:
     SqliteStore(ConnectionOptions options, core::ThreadPool& pool);
 
     ConnectionOptions options_;
+    IngestOptions ingest_options_;
     core::ThreadPool& pool_;
     std::uint64_t generation_;  // never reused, so a thread's cached connection can't outlive its store
     std::mutex mutex_;

@@ -319,6 +319,7 @@ int main(int argc, char** argv) {
     store_options.backend = cfg->storage.backend;
     store_options.data_dir = cfg->server.data_dir;
     store_options.sqlite_sync = cfg->storage.sqlite_sync_full ? storage::SqliteSync::full : storage::SqliteSync::normal;
+    store_options.attachment_min_bytes = cfg->storage.attachment_min_bytes;
     auto store = storage::open_store(store_options, pool);
     if (!store) return fail("opening the store in " + cfg->server.data_dir, store.error());
 

@@ -1,0 +1,157 @@
+// Message bodies on SQLite: the compressed skeleton, its layout and MIME tree in `bodies` (shared by copies
+// through `refs`), and de-duplicated attachments in `attachments`, keyed by content hash with their own `refs`
+// (one per body that contains them). MongoDB maps the same way: an attachments collection keyed by hash with
+// an upserted {$inc: {refs: 1}}, and a body document per message content.
+#include <zlib.h>
+
+#include "storage/sqlite/queries.h"
+
+namespace mallard::storage::sqlite {
+
+using core::Errc;
+using core::Error;
+
+namespace {
+
+// Compressed content carries a one-byte tag, so content that does not shrink (JPEG, ZIP, PDF streams) is
+// stored as it is and costs nothing to read.
+constexpr char tag_plain = 'p';
+constexpr char tag_zlib = 'z';
+
+std::string pack(std::string_view raw) {
+    uLongf bound = compressBound(raw.size());
+    std::string out(bound + 1, '\0');
+    out[0] = tag_zlib;
+    int rc = compress2(reinterpret_cast<Bytef*>(out.data() + 1), &bound, reinterpret_cast<const Bytef*>(raw.data()),
+                       raw.size(), 6);
+    if (rc != Z_OK) throw SqliteError(1, "zlib compress failed");
+    // Worth it only when it saves at least an eighth.
+    if (bound > raw.size() - raw.size() / 8) {
+        std::string plain;
+        plain.reserve(raw.size() + 1);
+        plain.push_back(tag_plain);
+        plain.append(raw);
+        return plain;
+    }
+    out.resize(bound + 1);
+    return out;
+}
+
+Result<std::string> unpack(const std::string& packed, std::uint64_t size) {
+    auto corrupt = [] { return Error(Errc::internal, "stored content is corrupt"); };
+    if (packed.empty()) return corrupt();
+    if (packed[0] == tag_plain) {
+        if (packed.size() - 1 != size) return corrupt();
+        return packed.substr(1);
+    }
+    if (packed[0] != tag_zlib) return corrupt();
+    std::string out(size, '\0');
+    uLongf length = size;
+    int rc = ::uncompress(reinterpret_cast<Bytef*>(out.data()), &length,
+                          reinterpret_cast<const Bytef*>(packed.data() + 1), packed.size() - 1);
+    if (rc != Z_OK || length != size) return corrupt();
+    return out;
+}
+
+bool attachment_exists(Db& db, const std::string& hash) {
+    auto q = db.prepare("SELECT 1 FROM attachments WHERE hash = ?1");
+    q.bind(1, hash);
+    return q.step();
+}
+
+Result<std::string> read_attachment(Db& db, const AttachmentRef& ref) {
+    auto q = db.prepare("SELECT content, size FROM attachments WHERE hash = ?1");
+    q.bind(1, ref.hash);
+    if (!q.step()) return Error(Errc::internal, "attachment " + ref.hash + " is missing");
+    return unpack(q.blob(0), static_cast<std::uint64_t>(q.i64(1)));
+}
+
+}  // namespace
+
+PreparedBody prepare_body(Db& db, const std::string& raw, const IngestOptions& options) {
+    PreparedBody body;
+    IngestedMessage message = ingest(raw, options);
+    body.size = static_cast<std::int64_t>(raw.size());
+    body.skeleton = pack(message.skeleton);
+    body.layout = message.layout.attachments.empty() ? std::string() : message.layout.serialize();
+    body.mime_tree = std::move(message.mime_tree);
+    for (std::size_t i = 0; i < message.layout.attachments.size(); ++i) {
+        PreparedAttachment a;
+        a.hash = message.layout.attachments[i].hash;
+        a.size = static_cast<std::int64_t>(message.contents[i].size());
+        // Compressing an attachment the store already has would be wasted: most repeats are exactly that.
+        if (!attachment_exists(db, a.hash)) a.content = pack(message.contents[i]);
+        else a.raw = std::move(message.contents[i]);
+        body.attachments.push_back(std::move(a));
+    }
+    return body;
+}
+
+std::int64_t insert_body(Db& db, const PreparedBody& body) {
+    for (const auto& a : body.attachments) {
+        db.prepare("UPDATE attachments SET refs = refs + 1 WHERE hash = ?1").bind(1, a.hash).run();
+        if (db.changes() > 0) continue;
+        // Gone since prepare_body looked (its last reference was dropped): store it after all.
+        const std::string content = a.content.empty() ? pack(a.raw) : a.content;
+        db.prepare("INSERT INTO attachments (hash, refs, size, content) VALUES (?1, 1, ?2, ?3)")
+            .bind(1, a.hash)
+            .bind(2, a.size)
+            .bind_blob(3, content)
+            .run();
+    }
+    db.prepare("INSERT INTO bodies (refs, size, raw_z, mime_tree, layout) VALUES (1, ?1, ?2, ?3, ?4)")
+        .bind(1, body.size)
+        .bind_blob(2, body.skeleton)
+        .bind_blob(3, body.mime_tree)
+        .bind_blob(4, body.layout)
+        .run();
+    return db.last_insert_rowid();
+}
+
+void release_body(Db& db, std::int64_t body) {
+    db.prepare("UPDATE bodies SET refs = refs - 1 WHERE id = ?1").bind(1, body).run();
+    collect_unreferenced_bodies(db);
+}
+
+void collect_unreferenced_bodies(Db& db) {
+    std::vector<std::pair<std::int64_t, std::string>> dead;
+    {
+        auto q = db.prepare("SELECT id, layout FROM bodies WHERE refs <= 0");
+        while (q.step()) dead.emplace_back(q.i64(0), q.blob(1));
+    }
+    for (const auto& [id, layout_bytes] : dead) {
+        if (!layout_bytes.empty()) {
+            auto layout = MessageLayout::parse(layout_bytes);
+            if (!layout) throw SqliteError(11 /* SQLITE_CORRUPT */, layout.error().detail);
+            for (const auto& a : layout->attachments) {
+                db.prepare("UPDATE attachments SET refs = refs - 1 WHERE hash = ?1").bind(1, a.hash).run();
+                db.prepare("DELETE FROM attachments WHERE hash = ?1 AND refs <= 0").bind(1, a.hash).run();
+            }
+        }
+        db.prepare("DELETE FROM bodies WHERE id = ?1").bind(1, id).run();
+    }
+}
+
+Result<std::string> read_body(Db& db, std::int64_t box, Uid uid, std::optional<ByteRange> range) {
+    ReadTx tx(db);  // the skeleton and its attachments from one snapshot
+    auto q = db.prepare(
+        "SELECT b.raw_z, b.size, b.layout FROM messages m JOIN bodies b ON b.id = m.body_id "
+        "WHERE m.mailbox_id = ?1 AND m.uid = ?2");
+    q.bind(1, box).bind(2, std::int64_t{uid});
+    if (!q.step()) return Error(Errc::not_found, "no such message");
+    const auto size = static_cast<std::uint64_t>(q.i64(1));
+    const std::string layout_bytes = q.blob(2);
+    MessageLayout layout;
+    layout.size = size;
+    if (!layout_bytes.empty()) {
+        auto parsed = MessageLayout::parse(layout_bytes);
+        if (!parsed) return parsed.take_error();
+        layout = std::move(*parsed);
+    }
+    auto skeleton = unpack(q.blob(0), layout.skeleton_bytes());
+    if (!skeleton) return skeleton.take_error();
+    auto fetch = [&db](const AttachmentRef& ref) { return read_attachment(db, ref); };
+    return rebuild(*skeleton, layout, range, fetch);
+}
+
+}  // namespace mallard::storage::sqlite
