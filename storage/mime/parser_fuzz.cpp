@@ -2,10 +2,8 @@
 // serialize/deserialize (which must round-trip), deserialize of the raw input (corruption), text
 // extraction, header decoding and the codecs. Any disagreement aborts.
 //
-// Build and run by hand (clang 14, from the repository root), with every storage/mime/*.cpp except
-// the *_test.cpp files and fuzz_replay_main.cpp, plus core/result.cpp:
-//   clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. SOURCES -lcrypto -o /tmp/mime_fuzz
-//   /tmp/mime_fuzz -max_len=65536 -timeout=10 -max_total_time=120 /tmp/corpus test/fuzz/mime
+// Built with clang and libFuzzer by test/fuzz/run_fuzzer.sh (ctest runs it for MALLARD_FUZZ_SECONDS; by hand:
+//   test/fuzz/run_fuzzer.sh mime_parser_fuzz 600 test/fuzz/mime test/data/mime).
 // In every ctest run, mime_fuzz_replay feeds this entry point the corpus in test/fuzz/mime.
 #include <cstddef>
 #include <cstdint>
