@@ -27,6 +27,7 @@ packages=(
   libhiredis-dev libmongoc-dev libbson-dev libargon2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server python3 openssl
+  clang-14 libclang-rt-14-dev
 )
 
 install_missing() {
