@@ -23,6 +23,7 @@
 
 #include "core/engine.h"
 #include "core/log.h"
+#include "perf/bench_support.h"
 
 namespace mallard::perf {
 namespace {
@@ -242,45 +243,15 @@ void usage() {
                  "  --runs          runs of each measurement; the median is reported (default 3)\n");
 }
 
-bool parse_unsigned(std::string_view text, unsigned lo, unsigned hi, unsigned& out) {
-    unsigned v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi) return false;
-    out = v;
-    return true;
-}
-
-bool parse_options(int argc, char** argv, Options& o) {
-    for (int i = 1; i < argc; ++i) {
-        std::string_view flag = argv[i];
-        if (flag == "--help" || flag == "-h") return false;
-        if (i + 1 >= argc) {
-            std::fprintf(stderr, "%s needs a value\n", argv[i]);
-            return false;
-        }
-        std::string_view value = argv[++i];
-        bool ok = true;
-        if (flag == "--loops") ok = parse_unsigned(value, 1, 256, o.server_loops);
-        else if (flag == "--client-loops") ok = parse_unsigned(value, 1, 256, o.client_loops);
-        else if (flag == "--connections") ok = parse_unsigned(value, 1, 50000, o.connections);
-        else if (flag == "--connectors") ok = parse_unsigned(value, 1, 1000, o.connectors);
-        else if (flag == "--accept-max") ok = parse_unsigned(value, 1, 10'000'000, o.accept_max);
-        else if (flag == "--runs") ok = parse_unsigned(value, 1, 100, o.runs);
-        else if (flag == "--seconds") {
-            char* end = nullptr;
-            std::string copy(value);
-            o.seconds = std::strtod(copy.c_str(), &end);
-            ok = end && *end == '\0' && o.seconds >= 0.1 && o.seconds <= 600;
-        } else {
-            std::fprintf(stderr, "unknown option %s\n", argv[i - 1]);
-            return false;
-        }
-        if (!ok) {
-            std::fprintf(stderr, "bad value for %s: %s\n", argv[i - 1], argv[i]);
-            return false;
-        }
-    }
-    return true;
+bool read_options(int argc, char** argv, Options& o) {
+    return perf::parse_options(argc, argv,
+                               {{"--loops", 1, 256, &o.server_loops},
+                                {"--client-loops", 1, 256, &o.client_loops},
+                                {"--connections", 1, 50000, &o.connections},
+                                {"--connectors", 1, 1000, &o.connectors},
+                                {"--accept-max", 1, 10'000'000, &o.accept_max},
+                                {"--runs", 1, 100, &o.runs}},
+                               {"--seconds", 0.1, 600, &o.seconds});
 }
 
 // Each persistent connection costs two descriptors here (client and server side).
@@ -290,12 +261,6 @@ void raise_open_file_limit() {
         lim.rlim_cur = lim.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &lim);
     }
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 std::string json_list(const std::vector<double>& v) {
@@ -367,7 +332,7 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
     mallard::perf::Options options;
-    if (!mallard::perf::parse_options(argc, argv, options)) {
+    if (!mallard::perf::read_options(argc, argv, options)) {
         mallard::perf::usage();
         return 64;
     }

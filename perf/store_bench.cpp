@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/reactor.h"
+#include "perf/bench_support.h"
 #include "core/task.h"
 #include "core/thread_pool.h"
 #include "storage/open_store.h"
@@ -247,14 +248,6 @@ RunResult run_once(const Options& o, const std::vector<storage::test::CorpusMess
 
 // ---- options and output --------------------------------------------------------------------------------
 
-bool parse_unsigned(std::string_view s, unsigned lo, unsigned hi, unsigned& out) {
-    unsigned v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size() || v < lo || v > hi) return false;
-    out = v;
-    return true;
-}
-
 void usage() {
     std::fprintf(stderr,
                  "usage: mallard-store-bench [--messages N] [--seed S] [--runs R] [--seconds T]\n"
@@ -263,45 +256,21 @@ void usage() {
                  "  appenders, R times each (default 3); each phase stops after T seconds (default 30).\n");
 }
 
-bool parse_options(int argc, char** argv, Options& o) {
-    for (int i = 1; i < argc; ++i) {
-        std::string_view flag = argv[i];
-        if (flag == "--help" || flag == "-h") return false;
-        if (i + 1 >= argc) {
-            std::fprintf(stderr, "%s needs a value\n", argv[i]);
-            return false;
-        }
-        std::string_view value = argv[++i];
-        bool ok = true;
-        if (flag == "--messages") ok = parse_unsigned(value, 1, 100000, o.messages);
-        else if (flag == "--seed") ok = parse_unsigned(value, 0, UINT32_MAX, o.seed);
-        else if (flag == "--runs") ok = parse_unsigned(value, 1, 100, o.runs);
-        else if (flag == "--range-reads") ok = parse_unsigned(value, 1, 10'000'000, o.range_reads);
-        else if (flag == "--max-range-bytes") ok = parse_unsigned(value, 1, 1u << 30, o.max_range_bytes);
-        else if (flag == "--seconds") {
-            char* end = nullptr;
-            std::string copy(value);
-            o.seconds = std::strtod(copy.c_str(), &end);
-            ok = end && *end == '\0' && o.seconds >= 0.1 && o.seconds <= 3600;
-        } else {
-            std::fprintf(stderr, "unknown option %s\n", argv[i - 1]);
-            return false;
-        }
-        if (!ok) {
-            std::fprintf(stderr, "bad value for %s: %s\n", argv[i - 1], argv[i]);
-            return false;
-        }
-    }
-    return true;
+bool read_options(int argc, char** argv, Options& o) {
+    return perf::parse_options(argc, argv,
+                               {{"--messages", 1, 100000, &o.messages},
+                                {"--seed", 0, UINT32_MAX, &o.seed},
+                                {"--runs", 1, 100, &o.runs},
+                                {"--range-reads", 1, 10'000'000, &o.range_reads},
+                                {"--max-range-bytes", 1, 1u << 30, &o.max_range_bytes}},
+                               {"--seconds", 0.1, 3600, &o.seconds});
 }
 
 template <class F>
 double median_of(const std::vector<RunResult>& runs, F field) {
     std::vector<double> v;
     for (const auto& r : runs) v.push_back(static_cast<double>(field(r)));
-    std::sort(v.begin(), v.end());
-    if (v.empty()) return 0;
-    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+    return median(std::move(v));
 }
 
 int run(const Options& o) {
@@ -373,7 +342,7 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
     mallard::perf::Options options;
-    if (!mallard::perf::parse_options(argc, argv, options)) {
+    if (!mallard::perf::read_options(argc, argv, options)) {
         mallard::perf::usage();
         return 64;
     }

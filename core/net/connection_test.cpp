@@ -18,51 +18,15 @@
 
 #include "core/counters.h"
 #include "core/net/listener.h"
-
-namespace mallard::core {
-// Failure messages name the error instead of showing its bytes.
-static void PrintTo(Errc code, std::ostream* os) { *os << errc_name(code); }
-}  // namespace mallard::core
+#include "core/net/test_support.h"
 
 namespace mallard::core::net {
 namespace {
 
 using namespace std::chrono_literals;
-using ConnPtr = std::unique_ptr<Connection>;
-
-Deadline soon() { return Deadline::after(10s); }
+using namespace test;
 
 Task<void> yield() { co_await resume_on(*Reactor::current()); }
-
-// Two connected Connections on the current reactor, over a socketpair.
-std::pair<ConnPtr, ConnPtr> unix_pair() {
-    int fds[2];
-    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
-    return {std::make_unique<Connection>(fds[0], PeerAddress()), std::make_unique<Connection>(fds[1], PeerAddress())};
-}
-
-// Two connected non-blocking loopback TCP sockets {client, server}; `buffer_bytes` > 0 shrinks the kernel
-// buffers on both (set before connecting, so the window is small from the start).
-std::pair<int, int> tcp_fds(int buffer_bytes) {
-    auto address = parse_address("127.0.0.1", 0);
-    auto listener = open_listener(*address, 4);
-    auto bound = local_address(*listener);
-    int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    for (int fd : {client, *listener}) {
-        ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer_bytes, sizeof buffer_bytes);
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof buffer_bytes);
-    }
-    EXPECT_EQ(::connect(client, reinterpret_cast<const sockaddr*>(&bound->storage), bound->length), 0);
-    int server = -1;
-    for (int tries = 0; server < 0 && tries < 1000; ++tries) {
-        server = ::accept4(*listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (server < 0) ::usleep(1000);
-    }
-    ::close(*listener);
-    EXPECT_GE(server, 0);
-    ::fcntl(client, F_SETFL, ::fcntl(client, F_GETFL) | O_NONBLOCK);
-    return {client, server};
-}
 
 // ---- writers used by the reading tests -----------------------------------------------------------------
 

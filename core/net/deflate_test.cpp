@@ -12,25 +12,13 @@
 #include <vector>
 
 #include "core/net/connection.h"
-
-namespace mallard::core {
-// Failure messages name the error instead of showing its bytes.
-static void PrintTo(Errc code, std::ostream* os) { *os << errc_name(code); }
-}  // namespace mallard::core
+#include "core/net/test_support.h"
 
 namespace mallard::core::net {
 namespace {
 
 using namespace std::chrono_literals;
-using ConnPtr = std::unique_ptr<Connection>;
-
-Deadline soon() { return Deadline::after(10s); }
-
-std::pair<ConnPtr, ConnPtr> unix_pair() {
-    int fds[2];
-    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
-    return {std::make_unique<Connection>(fds[0], PeerAddress()), std::make_unique<Connection>(fds[1], PeerAddress())};
-}
+using namespace test;
 
 // Text that compresses like mail: repetitive headers with varying numbers.
 std::string mail_like(std::size_t bytes) {

@@ -16,6 +16,7 @@
 
 #include "core/net/connection.h"
 #include "core/net/listener.h"
+#include "core/net/test_support.h"
 #include "core/net/tls_context.h"
 
 namespace mallard::core::net {
@@ -23,25 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Deadline soon() { return Deadline::after(10s); }
-
-// Two connected non-blocking loopback TCP sockets {client, server}.
-std::pair<int, int> tcp_fds() {
-    auto address = parse_address("127.0.0.1", 0);
-    auto listener = open_listener(*address, 4);
-    auto bound = local_address(*listener);
-    int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    EXPECT_EQ(::connect(client, reinterpret_cast<const sockaddr*>(&bound->storage), bound->length), 0);
-    int server = -1;
-    for (int tries = 0; server < 0 && tries < 1000; ++tries) {
-        server = ::accept4(*listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (server < 0) ::usleep(1000);
-    }
-    ::close(*listener);
-    EXPECT_GE(server, 0);
-    ::fcntl(client, F_SETFL, ::fcntl(client, F_GETFL) | O_NONBLOCK);
-    return {client, server};
-}
+using namespace test;
 
 // Runs `task` on a fresh reactor in its own thread: the server side of each test.
 template <class T>
