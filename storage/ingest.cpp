@@ -1,8 +1,11 @@
 #include "storage/ingest.h"
 
 #include "storage/mime/content_hash.h"
+#include "storage/mime/encoded_words.h"
+#include "storage/mime/header_fields.h"
 #include "storage/mime/parser.h"
 #include "storage/mime/serialize.h"
+#include "storage/mime/text_extract.h"
 
 namespace mallard::storage {
 
@@ -54,6 +57,21 @@ void collect(const mime::Part& part, std::string_view raw, const IngestOptions& 
     ref.how = *how;
     out.layout.attachments.push_back(std::move(ref));
     out.contents.push_back(std::move(decoded));
+}
+
+// The top-level header block as search reads it: one "name: value" line per field, decoded and unfolded.
+std::string search_header_text(const mime::Part& root, std::string_view raw, std::size_t max_bytes) {
+    std::string out;
+    if (root.body_start > raw.size() || root.header_start > root.body_start) return out;
+    const std::string_view block = raw.substr(root.header_start, root.body_start - root.header_start);
+    for (const auto& field : mime::split_header_fields(block)) {
+        std::string value = mime::decode_header_text(field.value);
+        for (char& c : value)
+            if (c == '\r' || c == '\n' || c == '\0' || c == '\t') c = ' ';  // one line per field; folds read as spaces
+        if (out.size() + field.name.size() + value.size() + 3 > max_bytes) break;
+        out.append(field.name).append(": ").append(value).push_back('\n');
+    }
+    return out;
 }
 
 }  // namespace
@@ -129,6 +147,14 @@ IngestedMessage ingest(std::string_view raw, const IngestOptions& options) {
         pos = a.offset + a.encoded_bytes;
     }
     out.skeleton.append(raw.substr(pos));
+
+    const auto& envelope = out.parsed.envelope();
+    if (envelope.date) out.sent_date = parse_date_header(*envelope.date);
+    out.header_text = search_header_text(out.parsed.root, raw, options.search_header_max_bytes);
+    mime::TextLimits limits;
+    limits.max_plain_bytes = options.search_text_max_bytes;
+    limits.max_html_bytes = options.search_text_max_bytes;
+    out.body_text = mime::extract_text(out.parsed, raw, limits).plain;
     return out;
 }
 

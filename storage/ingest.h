@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "storage/date_parse.h"
 #include "storage/mime/part.h"
 #include "storage/mime/transfer.h"
 #include "storage/types.h"
@@ -25,6 +26,8 @@ namespace mallard::storage {
 
 struct IngestOptions {
     std::uint64_t attachment_min_bytes = 16384;
+    std::size_t search_header_max_bytes = 256 * 1024;  // IngestedMessage::header_text, whole lines
+    std::size_t search_text_max_bytes = 1024 * 1024;   // IngestedMessage::body_text
 };
 
 // One body cut out of a stored message.
@@ -53,6 +56,11 @@ struct IngestedMessage {
     std::string skeleton;               // the message without the attachments' encoded bytes
     MessageLayout layout;
     std::vector<std::string> contents;  // decoded content of each attachment, in layout order
+
+    // What SEARCH needs (storage/search.h), decoded to UTF-8 but not case-folded:
+    std::optional<SentDate> sent_date;  // the Date header; none when absent or unreadable
+    std::string header_text;            // top-level header block: "name: value\n" per field, RFC 2047-decoded
+    std::string body_text;              // mime::extract_text's plain text: attachments left out
 };
 
 // Parses and cuts a message. CPU-bound (a parse, a hash and a verifying encode per attachment): run it on the

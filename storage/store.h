@@ -21,6 +21,7 @@
 
 #include "core/result.h"
 #include "core/task.h"
+#include "storage/search.h"
 #include "storage/types.h"
 
 namespace mallard::storage {
@@ -79,6 +80,14 @@ public:
     virtual StoreTask<CopyResult> move(MailboxId from, UidRange uids, MailboxId to) = 0;
     // Removes the messages flagged \Deleted (only those within `uids`, for UID EXPUNGE).
     virtual StoreTask<ExpungeResult> expunge(MailboxId box, UidRange uids) = 0;
+    // SEARCH (RFC 3501 §6.4.4, RFC 7162 §3.1.5): the UIDs of the mailbox's messages matching `query`
+    // (storage/search.h), ascending. Fails with bad_input past the limits of search.h.
+    // SQLite: one SQL query over the message rows, text keys through an FTS5 trigram index (sqlite/search.cpp).
+    // MongoDB, as WildDuck does it: a text index on the decoded headers and text of the message documents
+    // for words, the keys translated into one find() filter on the mailbox's messages ($in for UID ranges,
+    // $all/$nin on the flags array, ranges on dates, size and modseq, $and/$or/$nor for the tree), and
+    // substring keys checked with an escaped, unanchored $regex on the stored folded text.
+    virtual StoreTask<std::vector<Uid>> search(MailboxId box, SearchQuery query) = 0;
 
     // ---- journal ----
     // Entries with modseq > `since`, ascending.

@@ -68,6 +68,31 @@ Result<std::string> read_attachment(Db& db, const AttachmentRef& ref) {
 
 }  // namespace
 
+SearchText search_text_of(const IngestedMessage& message) {
+    SearchText text;
+    if (message.sent_date) {
+        text.sent_date = message.sent_date->epoch_seconds;
+        text.sent_zone = message.sent_date->utc_offset_seconds;
+    }
+    text.headers = fold_case(message.header_text);
+    text.body = fold_case(message.body_text);
+    return text;
+}
+
+void store_search_text(Db& db, std::int64_t body, const SearchText& text) {
+    auto update = db.prepare("UPDATE bodies SET sent_date = ?2, sent_zone = ?3, text_indexed = 1 WHERE id = ?1");
+    update.bind(1, body).bind(3, text.sent_zone);
+    if (text.sent_date) update.bind(2, *text.sent_date);
+    else update.bind_null(2);
+    update.run();
+    db.prepare("DELETE FROM message_text WHERE rowid = ?1").bind(1, body).run();
+    db.prepare("INSERT INTO message_text (rowid, headers, body) VALUES (?1, ?2, ?3)")
+        .bind(1, body)
+        .bind(2, text.headers)
+        .bind(3, text.body)
+        .run();
+}
+
 PreparedBody prepare_body(Db& db, const std::string& raw, const IngestOptions& options) {
     PreparedBody body;
     IngestedMessage message = ingest(raw, options);
@@ -75,6 +100,7 @@ PreparedBody prepare_body(Db& db, const std::string& raw, const IngestOptions& o
     body.skeleton = pack(message.skeleton);
     body.layout = message.layout.attachments.empty() ? std::string() : message.layout.serialize();
     body.mime_tree = std::move(message.mime_tree);
+    body.search = search_text_of(message);
     for (std::size_t i = 0; i < message.layout.attachments.size(); ++i) {
         PreparedAttachment a;
         a.hash = message.layout.attachments[i].hash;
@@ -105,7 +131,9 @@ std::int64_t insert_body(Db& db, const PreparedBody& body) {
         .bind_blob(3, body.mime_tree)
         .bind_blob(4, body.layout)
         .run();
-    return db.last_insert_rowid();
+    const std::int64_t id = db.last_insert_rowid();
+    store_search_text(db, id, body.search);
+    return id;
 }
 
 void release_body(Db& db, std::int64_t body) {
@@ -128,6 +156,7 @@ void collect_unreferenced_bodies(Db& db) {
                 db.prepare("DELETE FROM attachments WHERE hash = ?1 AND refs <= 0").bind(1, a.hash).run();
             }
         }
+        db.prepare("DELETE FROM message_text WHERE rowid = ?1").bind(1, id).run();
         db.prepare("DELETE FROM bodies WHERE id = ?1").bind(1, id).run();
     }
 }

@@ -6,6 +6,10 @@
 namespace mallard::storage::sqlite {
 
 Stmt::~Stmt() {
+    if (owned_) {
+        sqlite3_finalize(stmt_);
+        return;
+    }
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
 }
@@ -96,6 +100,13 @@ Stmt Db::prepare(const char* sql) {
     if (rc != SQLITE_OK) fail(rc, sql);
     cache_.emplace(sql, stmt);
     return Stmt(stmt);
+}
+
+Stmt Db::prepare_uncached(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), 0, &stmt, nullptr);
+    if (rc != SQLITE_OK) fail(rc, sql);
+    return Stmt(stmt, true);
 }
 
 void Db::exec(const char* sql) {

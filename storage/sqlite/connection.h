@@ -33,7 +33,7 @@ struct ConnectionOptions {
 // A borrowed, cached statement: bindings and state are reset when the Stmt goes out of scope.
 class Stmt {
 public:
-    explicit Stmt(sqlite3_stmt* stmt) : stmt_(stmt) {}
+    explicit Stmt(sqlite3_stmt* stmt, bool owned = false) : stmt_(stmt), owned_(owned) {}
     Stmt(const Stmt&) = delete;
     Stmt& operator=(const Stmt&) = delete;
     ~Stmt();
@@ -55,6 +55,7 @@ public:
 private:
     void check(int rc) const;
     sqlite3_stmt* stmt_;
+    bool owned_;  // from prepare_uncached: finalized, not reset, when dropped
 };
 
 class Db {
@@ -68,6 +69,8 @@ public:
     // Cached per connection, keyed by the SQL text. One Stmt per SQL text at a time: finish (or drop) a
     // statement before preparing the same text again, e.g. collect rows before looping over them.
     Stmt prepare(const char* sql);
+    // Not cached, finalized when dropped: for SQL built per request (SEARCH), whose texts are unbounded.
+    Stmt prepare_uncached(const std::string& sql);
     void exec(const char* sql);     // one or more statements without parameters or rows
     std::int64_t changes() const;
     std::int64_t last_insert_rowid() const;

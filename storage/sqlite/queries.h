@@ -10,6 +10,7 @@
 #include "core/result.h"
 #include "storage/sqlite/connection.h"
 #include "storage/ingest.h"
+#include "storage/search.h"
 #include "storage/types.h"
 
 namespace mallard::storage::sqlite {
@@ -76,22 +77,38 @@ struct PreparedAttachment {
     std::string content;    // packed for storage; empty when the store already had it at prepare time
     std::string raw;        // the decoded bytes when `content` is empty (in case it must be stored after all)
 };
+// What text search keys match (storage/search.h), case-folded; sent date for SENT* keys.
+struct SearchText {
+    std::optional<std::int64_t> sent_date;  // epoch seconds
+    std::int64_t sent_zone = 0;             // the Date header's UTC offset, seconds
+    std::string headers;                    // IngestedMessage::header_text, folded
+    std::string body;                       // IngestedMessage::body_text, folded
+};
+SearchText search_text_of(const IngestedMessage& message);
 struct PreparedBody {
     std::int64_t size = 0;  // the original message
     std::string skeleton;   // packed
     std::string layout;     // MessageLayout::serialize(), empty when nothing was cut out
     std::string mime_tree;
     std::vector<PreparedAttachment> attachments;
+    SearchText search;
 };
 PreparedBody prepare_body(Db& db, const std::string& raw, const IngestOptions& options);
 // Inside a write transaction: stores the body with one reference and takes a reference on each attachment.
 std::int64_t insert_body(Db& db, const PreparedBody& body);
+// Inside a write transaction: sets a body's sent date and its message_text row (replacing any).
+void store_search_text(Db& db, std::int64_t body, const SearchText& text);
 // Inside a write transaction: drops one reference; frees the body (and attachments nobody else uses) at zero.
 void release_body(Db& db, std::int64_t body);
 // Inside a write transaction: frees every body whose reference count reached zero, with its attachments.
 void collect_unreferenced_bodies(Db& db);
 // The message, or a byte range of it, rebuilt from its skeleton and attachments.
 Result<std::string> read_body(Db& db, std::int64_t box, Uid uid, std::optional<ByteRange> range);
+
+// search.cpp
+Result<std::vector<Uid>> search(Db& db, const MailboxId& box, const SearchQuery& query, const IngestOptions& options);
+// Registers the SQL functions search uses on every connection opened afterwards (sqlite3_auto_extension).
+void register_search_functions();
 
 // journal.cpp
 void append_journal(Db& db, std::int64_t box, ModSeq modseq, JournalKind kind, Uid uid, const std::string& data);

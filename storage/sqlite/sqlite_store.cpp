@@ -61,6 +61,7 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions
     c.busy_timeout_ms = options.busy_timeout_ms;
     std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(c), pool));
     store->ingest_options_ = options.ingest;
+    register_search_functions();  // before the first connection: every connection gets them
     try {
         Db db(store->options_);  // a short-lived connection on this thread, just for migrations
         migrate(db);
@@ -163,6 +164,12 @@ StoreTask<CopyResult> SqliteStore::move(MailboxId from, UidRange uids, MailboxId
 }
 StoreTask<ExpungeResult> SqliteStore::expunge(MailboxId box, UidRange uids) {
     MALLARD_SQLITE_CALL(sqlite::expunge(db, box, uids));
+}
+
+StoreTask<std::vector<Uid>> SqliteStore::search(MailboxId box, SearchQuery query) {
+    auto shared = std::make_shared<const SearchQuery>(std::move(query));  // the job is copied; the tree isn't
+    const IngestOptions options = ingest_options_;  // for bodies stored before search was indexed
+    MALLARD_SQLITE_CALL(sqlite::search(db, box, *shared, options));
 }
 
 StoreTask<std::vector<JournalEntry>> SqliteStore::journal_since(MailboxId box, ModSeq since) {

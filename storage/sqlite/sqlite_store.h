@@ -60,6 +60,7 @@ public:
     StoreTask<CopyResult> copy(MailboxId from, UidRange uids, MailboxId to) override;
     StoreTask<CopyResult> move(MailboxId from, UidRange uids, MailboxId to) override;
     StoreTask<ExpungeResult> expunge(MailboxId box, UidRange uids) override;
+    StoreTask<std::vector<Uid>> search(MailboxId box, SearchQuery query) override;
 
     StoreTask<std::vector<JournalEntry>> journal_since(MailboxId box, ModSeq since) override;
 
