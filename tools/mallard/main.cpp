@@ -180,6 +180,20 @@ core::Result<void> open_listeners(const config::Config& cfg, core::Engine& engin
     return core::success();
 }
 
+// mallardctl beside this binary (a build tree: build/tools/mallardctl/), else the installed name.
+std::string mallardctl_path() {
+    std::error_code ec;
+    fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        fs::path built = self.parent_path().parent_path() / "mallardctl" / "mallardctl";
+        if (fs::exists(built, ec)) {
+            std::string relative = fs::relative(built, fs::current_path(), ec).string();
+            return !ec && relative.rfind("..", 0) != 0 ? relative : built.lexically_normal().string();
+        }
+    }
+    return "mallardctl";
+}
+
 void on_detached_exception(std::exception_ptr error) noexcept {
     try {
         std::rethrow_exception(error);
@@ -241,7 +255,8 @@ int main(int argc, char** argv) {
     engine.start();
     MLOG(info) << "mallard ready on " << engine.loop_count() << " loops, " << engine.pool().size()
                << " pool threads; data in " << fs::absolute(cfg.server.data_dir).string();
-    MLOG(info) << "create the first user with: mallardctl" << (options.config_path ? " --config " + *options.config_path : "")
+    MLOG(info) << "create the first user with: " << mallardctl_path()
+               << (options.config_path ? " --config " + *options.config_path : "")
                << " user create NAME --address NAME@DOMAIN  (run from " << fs::current_path().string() << ")";
 
     for (;;) {
