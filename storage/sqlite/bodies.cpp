@@ -53,6 +53,30 @@ Result<std::string> unpack(const std::string& packed, std::uint64_t size) {
     return out;
 }
 
+// Search text: its length (4 bytes, little-endian) and then packed, so it unpacks without another column.
+std::string pack_text(std::string_view text) {
+    auto n = static_cast<std::uint32_t>(text.size());
+    std::string out{static_cast<char>(n), static_cast<char>(n >> 8), static_cast<char>(n >> 16),
+                    static_cast<char>(n >> 24)};
+    out += pack(text);
+    return out;
+}
+
+// Removes a body's row from the contentless index, which needs the values it indexed.
+void unindex_text(Db& db, std::int64_t body) {
+    auto q = db.prepare("SELECT search_headers, search_body FROM bodies WHERE id = ?1 AND text_indexed = 1");
+    q.bind(1, body);
+    if (!q.step()) return;
+    auto headers = unpack_text(q.blob(0));
+    auto text = unpack_text(q.blob(1));
+    if (!headers || !text) throw SqliteError(11 /* SQLITE_CORRUPT */, "stored search text is corrupt");
+    db.prepare("INSERT INTO message_text (message_text, rowid, headers, body) VALUES ('delete', ?1, ?2, ?3)")
+        .bind(1, body)
+        .bind(2, *headers)
+        .bind(3, *text)
+        .run();
+}
+
 bool attachment_exists(Db& db, const std::string& hash) {
     auto q = db.prepare("SELECT 1 FROM attachments WHERE hash = ?1");
     q.bind(1, hash);
@@ -68,6 +92,13 @@ Result<std::string> read_attachment(Db& db, const AttachmentRef& ref) {
 
 }  // namespace
 
+Result<std::string> unpack_text(std::string_view packed) {
+    if (packed.size() < 5) return Error(Errc::internal, "stored search text is corrupt");
+    std::uint32_t n = 0;
+    for (int i = 3; i >= 0; --i) n = (n << 8) | static_cast<std::uint8_t>(packed[static_cast<std::size_t>(i)]);
+    return unpack(std::string(packed.substr(4)), n);
+}
+
 SearchText search_text_of(const IngestedMessage& message) {
     SearchText text;
     if (message.sent_date) {
@@ -80,12 +111,14 @@ SearchText search_text_of(const IngestedMessage& message) {
 }
 
 void store_search_text(Db& db, std::int64_t body, const SearchText& text) {
-    auto update = db.prepare("UPDATE bodies SET sent_date = ?2, sent_zone = ?3, text_indexed = 1 WHERE id = ?1");
-    update.bind(1, body).bind(3, text.sent_zone);
+    unindex_text(db, body);
+    auto update = db.prepare(
+        "UPDATE bodies SET sent_date = ?2, sent_zone = ?3, search_headers = ?4, search_body = ?5, text_indexed = 1 "
+        "WHERE id = ?1");
+    update.bind(1, body).bind(3, text.sent_zone).bind_blob(4, pack_text(text.headers)).bind_blob(5, pack_text(text.body));
     if (text.sent_date) update.bind(2, *text.sent_date);
     else update.bind_null(2);
     update.run();
-    db.prepare("DELETE FROM message_text WHERE rowid = ?1").bind(1, body).run();
     db.prepare("INSERT INTO message_text (rowid, headers, body) VALUES (?1, ?2, ?3)")
         .bind(1, body)
         .bind(2, text.headers)
@@ -156,7 +189,7 @@ void collect_unreferenced_bodies(Db& db) {
                 db.prepare("DELETE FROM attachments WHERE hash = ?1 AND refs <= 0").bind(1, a.hash).run();
             }
         }
-        db.prepare("DELETE FROM message_text WHERE rowid = ?1").bind(1, id).run();
+        unindex_text(db, id);
         db.prepare("DELETE FROM bodies WHERE id = ?1").bind(1, id).run();
     }
 }

@@ -102,6 +102,8 @@ void store_search_text(Db& db, std::int64_t body, const SearchText& text);
 void release_body(Db& db, std::int64_t body);
 // Inside a write transaction: frees every body whose reference count reached zero, with its attachments.
 void collect_unreferenced_bodies(Db& db);
+// A body's stored search text (search_headers, search_body), uncompressed.
+Result<std::string> unpack_text(std::string_view packed);
 // The message, or a byte range of it, rebuilt from its skeleton and attachments.
 Result<std::string> read_body(Db& db, std::int64_t box, Uid uid, std::optional<ByteRange> range);
 

@@ -4,13 +4,15 @@
 //   flags           instr(' ' || m.flags || ' ', ' ' || flag || ' ')   (flags are stored space-joined)
 //   dates           ranges on m.internal_date, and on b.sent_date + b.sent_zone (the day as written)
 //   size, modseq    ranges on m.size, m.modseq;  UIDs: BETWEEN per range, the hull also bounds the scan
-//   BODY, TEXT      b.id IN (SELECT rowid FROM message_text WHERE body GLOB '*x*'): the trigram index answers
-//                   patterns of 3+ characters; shorter ones are checked on this mailbox's rows only
-//   HEADER          the same prefilter on the header lines, then mallard_header_match() checks that the
+//   BODY, TEXT      for 3+ characters, candidates from the trigram index (every trigram of the pattern in
+//                   that column: b.id IN (SELECT rowid FROM message_text WHERE message_text MATCH
+//                   '{body} : ("abc" AND "bcd")')), each confirmed by mallard_contains() on the body's
+//                   compressed text; shorter patterns are checked on this mailbox's rows only
+//   HEADER          the same candidates from the header lines, then mallard_header_match() checks that the
 //                   text is inside a field of that name (one "name: value" line per field), not across lines
 //
-// Text is stored and searched case-folded (storage/search.h), so GLOB — which FTS5 accelerates, where LIKE
-// with an ESCAPE clause is a full scan — compares exactly; '*', '?' and '[' are escaped as "[*]", "[?]", "[[]".
+// Text is stored and searched case-folded (storage/search.h), so the exact checks compare bytes. The index
+// holds no positions and no copy of the text (migration 3 says why), so it only proposes candidates.
 // Bodies stored before migration 3 have no text row: they are indexed here, the first time a search meets them.
 #include <sqlite3.h>
 
@@ -32,13 +34,34 @@ std::size_t utf8_length(std::string_view s) {
     return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
-std::string glob_substring(std::string_view folded) {
-    std::string out = "*";
-    for (char c : folded) {
-        if (c == '*' || c == '?' || c == '[') out.append("[").append(1, c).append("]");
-        else out.push_back(c);
+// The FTS5 query for the candidates of a substring: every distinct trigram of it, in one column. A long
+// pattern uses at most max_trigrams of them, spread over its length: enough to narrow, cheap to look up.
+constexpr std::size_t max_trigrams = 24;
+
+std::string trigram_query(std::string_view column, std::string_view folded) {
+    std::vector<std::size_t> starts;  // where each UTF-8 character begins
+    for (std::size_t i = 0; i < folded.size(); ++i)
+        if ((folded[i] & 0xC0) != 0x80) starts.push_back(i);
+    starts.push_back(folded.size());
+    std::vector<std::string> grams;
+    for (std::size_t c = 0; c + 3 < starts.size(); ++c) {
+        std::string gram(folded.substr(starts[c], starts[c + 3] - starts[c]));
+        if (std::find(grams.begin(), grams.end(), gram) == grams.end()) grams.push_back(std::move(gram));
     }
-    out.push_back('*');
+    std::string out = "{" + std::string(column) + "} : (";
+    std::size_t step = grams.size() > max_trigrams ? grams.size() / max_trigrams + 1 : 1;
+    bool first = true;
+    for (std::size_t i = 0; i < grams.size(); i += step) {
+        if (!first) out += " AND ";
+        first = false;
+        out.push_back('"');
+        for (char ch : grams[i]) {
+            if (ch == '"') out.push_back('"');  // FTS5 strings double their quotes
+            out.push_back(ch);
+        }
+        out.push_back('"');
+    }
+    out.push_back(')');
     return out;
 }
 
@@ -131,25 +154,20 @@ private:
     std::string contains(const char* column, const std::string& text) {
         std::string folded = fold_case(text);
         if (folded.empty()) return "1";  // every text contains the empty string
-        std::string pattern = bind(glob_substring(folded));
-        if (utf8_length(folded) >= 3)
-            return std::string("b.id IN (SELECT rowid FROM message_text WHERE ") + column + " GLOB " + pattern + ")";
-        // Too short for trigrams: look at this mailbox's rows only, rather than let FTS5 scan every row.
-        return std::string("coalesce((SELECT ") + column + " FROM message_text WHERE rowid = b.id) GLOB " + pattern +
-               ", 0)";
+        const std::string stored = std::string("b.search_") + column;
+        std::string check = "mallard_contains(" + stored + ", " + bind(folded) + ")";
+        if (utf8_length(folded) < 3) return check;  // too short for trigrams: this mailbox's rows only
+        return "(b.id IN (SELECT rowid FROM message_text WHERE message_text MATCH " +
+               bind(trigram_query(column, folded)) + ") AND " + check + ")";
     }
 
     std::string header(const std::string& field, const std::string& text) {
-        std::string name = bind(fold_case(field));
         std::string folded = fold_case(text);
-        std::string needle = bind(folded);
-        if (utf8_length(folded) >= 3) {
-            std::string pattern = bind(glob_substring(folded));
-            return "b.id IN (SELECT rowid FROM message_text WHERE headers GLOB " + pattern +
-                   " AND mallard_header_match(headers, " + name + ", " + needle + "))";
-        }
-        return "mallard_header_match((SELECT headers FROM message_text WHERE rowid = b.id), " + name + ", " + needle +
-               ")";
+        std::string check =
+            "mallard_header_match(b.search_headers, " + bind(fold_case(field)) + ", " + bind(folded) + ")";
+        if (utf8_length(folded) < 3) return check;
+        return "(b.id IN (SELECT rowid FROM message_text WHERE message_text MATCH " +
+               bind(trigram_query("headers", folded)) + ") AND " + check + ")";
     }
 };
 
@@ -170,24 +188,34 @@ UidRange uid_hull(const SearchKey& k) {
     return hull;
 }
 
-// mallard_header_match(lines, name, needle): storage::header_lines_match on the folded header lines.
+std::string_view arg(sqlite3_value* v) {
+    auto p = sqlite3_value_blob(v);
+    return std::string_view(p ? static_cast<const char*>(p) : "", static_cast<std::size_t>(sqlite3_value_bytes(v)));
+}
+
+// mallard_contains(packed text, folded needle): the exact check behind a trigram candidate.
+void contains_function(sqlite3_context* context, int, sqlite3_value** argv) {
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_int(context, 0);
+    auto text = unpack_text(arg(argv[0]));
+    if (!text) return sqlite3_result_error(context, "stored search text is corrupt", -1);
+    sqlite3_result_int(context, text->find(arg(argv[1])) != std::string::npos ? 1 : 0);
+}
+
+// mallard_header_match(packed header lines, name, needle): storage::header_lines_match on the folded lines.
 void header_match(sqlite3_context* context, int, sqlite3_value** argv) {
-    auto text = [&](int i) {
-        auto p = sqlite3_value_text(argv[i]);
-        return std::string_view(p ? reinterpret_cast<const char*>(p) : "",
-                                static_cast<std::size_t>(sqlite3_value_bytes(argv[i])));
-    };
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-        sqlite3_result_int(context, 0);
-        return;
-    }
-    sqlite3_result_int(context, header_lines_match(text(0), text(1), text(2)) ? 1 : 0);
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_int(context, 0);
+    auto lines = unpack_text(arg(argv[0]));
+    if (!lines) return sqlite3_result_error(context, "stored search text is corrupt", -1);
+    sqlite3_result_int(context, header_lines_match(*lines, arg(argv[1]), arg(argv[2])) ? 1 : 0);
 }
 
 int register_on(sqlite3* db, char**, const sqlite3_api_routines*) {
-    return sqlite3_create_function_v2(db, "mallard_header_match", 3,
-                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr, header_match,
-                                      nullptr, nullptr, nullptr);
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    int rc = sqlite3_create_function_v2(db, "mallard_contains", 2, flags, nullptr, contains_function, nullptr,
+                                        nullptr, nullptr);
+    if (rc != SQLITE_OK) return rc;
+    return sqlite3_create_function_v2(db, "mallard_header_match", 3, flags, nullptr, header_match, nullptr, nullptr,
+                                      nullptr);
 }
 
 constexpr std::size_t reindex_batch = 64;
