@@ -15,7 +15,8 @@
 #include "core/counters.h"
 #include "core/engine.h"
 #include "core/log.h"
-#include "tools/mallard/placeholder_handlers.h"
+#include "storage/open_store.h"
+#include "tools/mallard/handlers.h"
 
 namespace {
 
@@ -152,13 +153,12 @@ struct ListenerPlan {
     core::ConnectionHandler handler;
 };
 
-core::Result<void> open_listeners(const config::Config& cfg, core::Engine& engine,
-                                  const std::shared_ptr<core::net::TlsProvider>& tls) {
-    std::string host = cfg.server.hostname;
-    auto imap = [host](std::unique_ptr<core::net::Connection> c) { return server::imap_unavailable(std::move(c), host); };
-    auto pop3 = [host](std::unique_ptr<core::net::Connection> c) { return server::pop3_unavailable(std::move(c), host); };
-    auto lmtp = [host](std::unique_ptr<core::net::Connection> c) { return server::lmtp_unavailable(std::move(c), host); };
-    auto http = [host](std::unique_ptr<core::net::Connection> c) { return server::http_unavailable(std::move(c), host); };
+core::Result<void> open_listeners(const config::Config& cfg, core::Engine& engine, server::Services& services) {
+    const std::shared_ptr<core::net::TlsProvider>& tls = services.tls;
+    auto imap = server::imap_handler(services);
+    auto pop3 = server::pop3_handler(services);
+    auto lmtp = server::lmtp_handler(services);
+    auto http = server::http_handler(services);
     const ListenerPlan plans[] = {
         {"imap", &cfg.imap.plain, imap},   {"imaps", &cfg.imap.secure, imap},
         {"pop3", &cfg.pop3.plain, pop3},   {"pop3s", &cfg.pop3.secure, pop3},
@@ -247,8 +247,24 @@ int main(int argc, char** argv) {
     engine_options.workers = cfg.server.workers;
     engine_options.pool_threads = cfg.server.pool_threads;
     engine_options.max_connections = cfg.limits.max_connections;
+    // Declared before the engine so it is destroyed after it: the engine's pool must be joined before the
+    // store it runs jobs for goes away.
+    std::unique_ptr<storage::Store> store;
     core::Engine engine(engine_options);
-    if (auto opened = open_listeners(cfg, engine, tls); !opened) {
+    storage::StoreOptions store_options;
+    store_options.backend = cfg.storage.backend;
+    store_options.data_dir = cfg.server.data_dir;
+    store_options.sqlite_sync = cfg.storage.sqlite_sync_full ? storage::SqliteSync::full : storage::SqliteSync::normal;
+    store_options.attachment_min_bytes = cfg.storage.attachment_min_bytes;
+    auto opened_store = storage::open_store(store_options, engine.pool());
+    if (!opened_store) {
+        MLOG(error) << "cannot open the " << cfg.storage.backend << " store in " << cfg.server.data_dir << ": "
+                    << opened_store.error().to_string();
+        return 1;
+    }
+    store = std::move(*opened_store);
+    server::Services services{cfg, *store, engine.pool(), tls};
+    if (auto opened = open_listeners(cfg, engine, services); !opened) {
         MLOG(error) << opened.error().detail;
         return 1;
     }
