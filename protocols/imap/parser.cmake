@@ -1,6 +1,7 @@
 # The IMAP command parser: pure syntax, no I/O (included by CMakeLists.txt in this folder).
 add_library(mallard_imap_parser STATIC
   ${CMAKE_CURRENT_LIST_DIR}/command_syntax.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/date_time.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fetch_syntax.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parser.cpp
   ${CMAKE_CURRENT_LIST_DIR}/search_syntax.cpp

@@ -2,6 +2,8 @@
 // nz-number, flag, flag-list, date, date-time, sequence-set), RFC 3516 literal8, RFC 6855 UTF-8 quoted.
 #include "protocols/imap/syntax_reader.h"
 
+#include "protocols/imap/date_time.h"
+
 #include <array>
 
 namespace mallard::imap {
@@ -328,35 +330,24 @@ std::chrono::year_month_day Reader::date() {
     return date_text();
 }
 
+// The quoted date-time is parsed by date_time.h, which also renders INTERNALDATE: one copy of the format.
 std::chrono::sys_seconds Reader::date_time() {
-    expect('"');
-    accept(' ');  // date-day-fixed: " 5" as well as "05"
-    auto ymd = date_text();
-    sp();
-    auto two = [this](std::uint64_t max) {
-        std::size_t start = pos_;
-        auto v = digits(max);
-        if (!failed() && pos_ - start != 2) fail("invalid time");
-        return v;
-    };
-    auto h = two(23);
-    expect(':');
-    auto mi = two(59);
-    expect(':');
-    auto s = two(60);
-    sp();
-    int sign = 0;
-    if (accept('+')) sign = 1;
-    else if (accept('-')) sign = -1;
-    else fail("invalid zone");
-    std::size_t zone_start = pos_;
-    auto zone = digits(9999);
-    if (!failed() && (pos_ - zone_start != 4 || zone % 100 > 59)) fail("invalid zone");
-    expect('"');
     if (failed()) return {};
-    auto offset = std::chrono::minutes(static_cast<int>(zone / 100 * 60 + zone % 100) * sign);
-    return std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
-           std::chrono::seconds(s) - offset;
+    if (peek() != '"') {
+        fail("expected a date-time");
+        return {};
+    }
+    std::size_t close = frame_.text.find('"', pos_ + 1);
+    auto parsed = close == std::string::npos
+                      ? std::nullopt
+                      : parse_date_time(std::string_view(frame_.text).substr(pos_, close + 1 - pos_));
+    if (!parsed) {
+        fail("invalid date-time");
+        return {};
+    }
+    pos_ = close + 1;
+    count();
+    return std::chrono::time_point_cast<std::chrono::seconds>(parsed->time);
 }
 
 std::string Reader::mailbox() {
