@@ -68,11 +68,11 @@ class Greetings(unittest.TestCase):
         self.assertTrue(self.greeting("imaps", use_tls=True).startswith("* BYE mallard.test "))
 
     def test_pop3_greets_on_plain_and_tls_ports(self):
-        self.assertTrue(self.greeting("pop3").startswith("-ERR [SYS/TEMP] "))
-        self.assertTrue(self.greeting("pop3s", use_tls=True).startswith("-ERR [SYS/TEMP] "))
+        self.assertTrue(self.greeting("pop3").startswith("+OK mallard.test "))
+        self.assertTrue(self.greeting("pop3s", use_tls=True).startswith("+OK mallard.test "))
 
-    def test_lmtp_refuses_with_a_temporary_code(self):
-        self.assertTrue(self.greeting("lmtp").startswith("421 4.3.2 "))
+    def test_lmtp_greets_with_220(self):
+        self.assertTrue(self.greeting("lmtp").startswith("220 mallard.test "))
 
     def test_http_answers_with_a_json_error(self):
         with socket.create_connection(("127.0.0.1", self.server.ports["http"]), timeout=10) as s:
@@ -129,7 +129,7 @@ class Signals(unittest.TestCase):
             server.signal(signal.SIGHUP)
             self.assertTrue(server.wait_for_log("reload failed"))
             with socket.create_connection(("127.0.0.1", server.ports["lmtp"]), timeout=10) as s:
-                self.assertTrue(read_line(s).startswith("421 "))
+                self.assertTrue(read_line(s).startswith("220 "))
             self.assertEqual(server.stop(), 0)
         finally:
             server.close()

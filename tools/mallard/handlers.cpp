@@ -1,5 +1,7 @@
 #include "tools/mallard/handlers.h"
 
+#include "protocols/lmtp/session.h"
+#include "protocols/pop3/session.h"
 #include "tools/mallard/placeholder_handlers.h"
 
 namespace mallard::server {
@@ -10,13 +12,29 @@ core::ConnectionHandler imap_handler(Services& services) {
 }
 
 core::ConnectionHandler pop3_handler(Services& services) {
-    std::string host = services.config.server.hostname;
-    return [host](std::unique_ptr<core::net::Connection> c) { return pop3_unavailable(std::move(c), host); };
+    const config::Pop3Config& cfg = services.config.pop3;
+    pop3::Options options;
+    options.hostname = services.config.server.hostname;
+    options.max_messages = cfg.max_messages;
+    options.delete_to_trash = cfg.delete_to_trash;
+    options.starttls = cfg.starttls;
+    options.idle_timeout = cfg.idle_timeout;
+    options.max_line_bytes = static_cast<std::size_t>(cfg.max_line_bytes);
+    auto context = std::make_shared<const pop3::Context>(
+        pop3::Context{std::move(options), services.store, services.pool, services.tls});
+    return [context](std::unique_ptr<core::net::Connection> c) { return pop3::serve(std::move(c), context); };
 }
 
 core::ConnectionHandler lmtp_handler(Services& services) {
-    std::string host = services.config.server.hostname;
-    return [host](std::unique_ptr<core::net::Connection> c) { return lmtp_unavailable(std::move(c), host); };
+    lmtp::SessionOptions options;
+    options.hostname = services.config.server.hostname;
+    options.max_message_bytes = services.config.lmtp.max_message_bytes;
+    options.max_recipients = services.config.lmtp.max_recipients;
+    options.idle_timeout = services.config.lmtp.idle_timeout;
+    storage::Store* store = &services.store;
+    return [options, store](std::unique_ptr<core::net::Connection> c) {
+        return lmtp::serve(std::move(c), *store, options);
+    };
 }
 
 core::ConnectionHandler http_handler(Services& services) {

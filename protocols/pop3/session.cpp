@@ -1,0 +1,101 @@
+// The POP3 session loop: greeting, line reading with the idle timeout and the line limit (RFC 1939 §3, §4),
+// pipelined responses flushed once the client's buffered commands are answered (RFC 2449 §6.6).
+#include "protocols/pop3/session.h"
+
+#include <chrono>
+
+#include "core/log.h"
+
+namespace mallard::pop3 {
+
+using namespace std::chrono_literals;
+
+Session::Session(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context)
+    : conn_(std::move(conn)), context_(std::move(context)) {}
+
+void Session::reply_ok(std::string_view text) {
+    std::string line = text.empty() ? "+OK" : "+OK ";
+    line.append(text).append("\r\n");
+    conn_->queue(line);
+}
+
+void Session::reply_err(std::string_view text) {
+    std::string line = "-ERR ";
+    line.append(text).append("\r\n");
+    MLOG_CONN(debug, conn_->id()) << "S: " << line.substr(0, line.size() - 2);
+    conn_->queue(line);
+}
+
+bool Session::stls_available() const {
+    return options().starttls && context_->tls && !conn_->is_tls() && state == State::authorization;
+}
+
+namespace {
+
+// The client's next command is already buffered (pipelining): answer it before flushing.
+bool command_pending(const core::net::Connection& conn) {
+    return conn.input().find('\n') != std::string_view::npos;
+}
+
+std::string_view logged_text(const Command& command, std::string_view line) {
+    return command.verb == "PASS" || command.verb == "AUTH" ? std::string_view(command.verb) : line;
+}
+
+}  // namespace
+
+core::Task<void> Session::run() {
+    reply_ok(options().hostname + " Mallard POP3 ready");
+    auto greeted = co_await conn_->flush(deadline());
+    if (!greeted) {
+        conn_->close();
+        co_return;
+    }
+    while (!quit) {
+        auto line = co_await conn_->read_line(options().max_line_bytes, deadline());
+        if (!line) {
+            core::Errc code = line.error().code;
+            if (code == core::Errc::too_big) {
+                reply_err("line too long");
+            } else if (code == core::Errc::timed_out) {
+                // RFC 1939 §3: an autologout timer ends the session without entering UPDATE.
+                reply_err("[SYS/TEMP] autologout: idle for too long");
+                break;
+            } else if (code == core::Errc::cancelled) {
+                reply_err("[SYS/TEMP] server shutting down");
+                break;
+            } else {
+                MLOG_CONN(debug, conn_->id()) << "connection ended: " << line.error().to_string();
+                break;
+            }
+        } else {
+            Parsed parsed = parse_command(*line);
+            if (auto* bad = std::get_if<Bad>(&parsed)) {
+                MLOG_CONN(debug, conn_->id()) << "C: " << *line;
+                reply_err(bad->text);
+            } else {
+                auto& command = std::get<Command>(parsed);
+                MLOG_CONN(debug, conn_->id()) << "C: " << logged_text(command, *line);
+                co_await dispatch(*this, std::move(command));
+            }
+        }
+        if (!conn_->is_open()) co_return;
+        if (quit || !command_pending(*conn_)) {
+            auto flushed = co_await conn_->flush(deadline());
+            if (!flushed) {
+                MLOG_CONN(debug, conn_->id()) << "write failed: " << flushed.error().to_string();
+                break;
+            }
+        }
+    }
+    // Say goodbye (best effort, briefly), then close: nothing was applied unless QUIT reached UPDATE.
+    auto said = co_await conn_->flush(core::Deadline::after(5s));
+    (void)said;
+    conn_->close();
+}
+
+core::Task<void> serve(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context) {
+    Session session(std::move(conn), std::move(context));
+    co_await session.run();
+}
+
+}  // namespace mallard::pop3
