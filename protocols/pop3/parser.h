@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "protocols/auth/sasl_plain.h"
 #include "storage/types.h"
 
 namespace mallard::pop3 {
@@ -49,13 +50,9 @@ void append_multiline(std::string& out, std::string_view message);
 // message without a blank line is all header.
 std::string_view top_of_message(std::string_view message, std::uint32_t body_lines);
 
-// RFC 4616 message "authzid NUL authcid NUL passwd" after base64 decoding. Only authzid empty or equal to
-// authcid is accepted (no proxy authorisation).
-struct PlainCredentials {
-    std::string login;
-    std::string password;
-};
-core::Result<PlainCredentials> decode_sasl_plain(std::string_view base64);
+// SASL PLAIN is shared with IMAP (protocols/auth/sasl_plain.h).
+using auth::PlainCredentials;
+using auth::decode_sasl_plain;
 
 // ---- the maildrop ----
 

@@ -1,0 +1,23 @@
+// CAPABILITY: RFC 3501 §6.1.1, §7.2.1; the extensions named below.
+#include "protocols/imap/capabilities.h"
+
+namespace mallard::imap {
+
+std::string capability_list(const CapabilityState& state) {
+    // Always: RFC 7888 LITERAL+, RFC 4959 SASL-IR, RFC 2971 ID, RFC 5161 ENABLE, RFC 2342 NAMESPACE,
+    // RFC 6855 UTF8=ACCEPT (ENABLE turns the parser's UTF-8 quoted strings on).
+    std::string out = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT";
+    if (!state.authenticated) {
+        if (state.starttls_available) out += " STARTTLS";
+        // RFC 3501 §6.2.3 / §7.2.1: with LOGINDISABLED no plaintext password mechanism is offered either.
+        if (state.login_disabled) out += " LOGINDISABLED";
+        else out += " AUTH=PLAIN";
+        return out;
+    }
+    // RFC 4978: COMPRESS is a command-auth; once active it is not offered again.
+    if (state.compress_available && !state.compressed) out += " COMPRESS=DEFLATE";
+    // Next: IDLE UNSELECT UIDPLUS MOVE CONDSTORE SPECIAL-USE … as their commands land (see capabilities.h).
+    return out;
+}
+
+}  // namespace mallard::imap

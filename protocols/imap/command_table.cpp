@@ -1,0 +1,57 @@
+// The command table (see command_table.h). Commands the parser knows but no row names (IDLE, MOVE, QUOTA,
+// UNSELECT, UID EXPUNGE, …: extensions not advertised yet) get "BAD command not supported".
+#include "protocols/imap/command_table.h"
+
+namespace mallard::imap {
+
+namespace {
+
+constexpr StateMask logged_in = authenticated | selected;
+
+constexpr CommandSpec command_table[] = {
+    // name           handler               accepted in          sequence numbers
+    {"CAPABILITY",    cmd_capability,       any_state,           seq::unaffected},
+    {"NOOP",          cmd_noop,             any_state,           seq::unaffected},
+    {"LOGOUT",        cmd_logout,           any_state,           seq::unaffected},
+    {"ID",            cmd_id,               any_state,           seq::unaffected},
+    {"STARTTLS",      cmd_starttls,         not_authenticated,   seq::unaffected},
+    {"LOGIN",         cmd_login,            not_authenticated,   seq::unaffected},
+    {"AUTHENTICATE",  cmd_authenticate,     not_authenticated,   seq::unaffected},
+    {"ENABLE",        cmd_enable,           authenticated,       seq::unaffected},  // RFC 5161 §3.1
+    {"NAMESPACE",     cmd_namespace,        logged_in,           seq::unaffected},
+    {"COMPRESS",      cmd_compress,         logged_in,           seq::unaffected},
+    // RFC 3501 commands still to come: replace cmd_not_implemented with the family's handler.
+    {"SELECT",        cmd_not_implemented,  logged_in,           seq::reset},        // commands/select.cpp
+    {"EXAMINE",       cmd_not_implemented,  logged_in,           seq::reset},
+    {"CLOSE",         cmd_not_implemented,  selected,            seq::reset},
+    {"CREATE",        cmd_not_implemented,  logged_in,           seq::unaffected},   // commands/mailboxes.cpp
+    {"DELETE",        cmd_not_implemented,  logged_in,           seq::unaffected},
+    {"RENAME",        cmd_not_implemented,  logged_in,           seq::unaffected},
+    {"SUBSCRIBE",     cmd_not_implemented,  logged_in,           seq::unaffected},
+    {"UNSUBSCRIBE",   cmd_not_implemented,  logged_in,           seq::unaffected},
+    {"LIST",          cmd_not_implemented,  logged_in,           seq::unaffected},   // commands/list.cpp
+    {"LSUB",          cmd_not_implemented,  logged_in,           seq::unaffected},
+    {"STATUS",        cmd_not_implemented,  logged_in,           seq::unaffected},
+    {"APPEND",        cmd_not_implemented,  logged_in,           seq::unaffected},   // commands/append.cpp
+    {"CHECK",         cmd_not_implemented,  selected,            seq::unaffected},
+    {"EXPUNGE",       cmd_not_implemented,  selected,            seq::changed},      // commands/expunge.cpp
+    {"SEARCH",        cmd_not_implemented,  selected,            seq::read},         // commands/search.cpp
+    {"UID SEARCH",    cmd_not_implemented,  selected,            seq::unaffected},
+    {"FETCH",         cmd_not_implemented,  selected,            seq::read},         // commands/fetch.cpp
+    {"UID FETCH",     cmd_not_implemented,  selected,            seq::unaffected},
+    {"STORE",         cmd_not_implemented,  selected,            seq::read},         // commands/store.cpp
+    {"UID STORE",     cmd_not_implemented,  selected,            seq::unaffected},
+    {"COPY",          cmd_not_implemented,  selected,            seq::read},         // commands/copy_move.cpp
+    {"UID COPY",      cmd_not_implemented,  selected,            seq::unaffected},
+};
+
+}  // namespace
+
+const CommandSpec* find_command(std::string_view name) {
+    for (const auto& spec : command_table) {
+        if (spec.name == name) return &spec;
+    }
+    return nullptr;
+}
+
+}  // namespace mallard::imap

@@ -1,0 +1,64 @@
+// The IMAP command table: for every command name, its handler, the states it is accepted in (RFC 3501 §6:
+// any state, not authenticated, authenticated, selected) and its effect on message sequence numbers (what
+// the dispatcher must hold back: untagged EXPUNGE never goes out while a command by sequence number runs,
+// RFC 3501 §7.4.1). Handlers live in commands/<family>.cpp; adding a command is one function and one row.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/task.h"
+#include "protocols/imap/command.h"
+#include "protocols/imap/session.h"
+
+namespace mallard::imap {
+
+using Handler = core::Task<Tagged> (*)(Session&, Command&);
+
+using StateMask = std::uint8_t;
+constexpr StateMask state_bit(State s) { return static_cast<StateMask>(s); }
+constexpr StateMask not_authenticated = state_bit(State::not_authenticated);
+constexpr StateMask authenticated = state_bit(State::authenticated);
+constexpr StateMask selected = state_bit(State::selected);
+constexpr StateMask any_state = not_authenticated | authenticated | selected;
+
+enum class SequenceEffect : std::uint8_t {
+    unaffected,  // no sequence numbers involved (or UID forms): pending EXPUNGEs may be sent
+    read,        // uses sequence numbers: hold back EXPUNGE while it runs
+    reset,       // a new mailbox view (SELECT, EXAMINE, CLOSE, UNSELECT)
+    changed,     // renumbers (EXPUNGE)
+};
+namespace seq {
+constexpr SequenceEffect unaffected = SequenceEffect::unaffected;
+constexpr SequenceEffect read = SequenceEffect::read;
+constexpr SequenceEffect reset = SequenceEffect::reset;
+constexpr SequenceEffect changed = SequenceEffect::changed;
+}  // namespace seq
+
+struct CommandSpec {
+    std::string_view name;  // canonical, as Command::name ("UID FETCH")
+    Handler handler;
+    StateMask states;
+    SequenceEffect sequence;
+};
+
+// The row for a command name, or nullptr: a command the parser knows but the server doesn't offer yet.
+const CommandSpec* find_command(std::string_view name);
+
+// ---- handlers ----
+// commands/connection.cpp
+core::Task<Tagged> cmd_capability(Session& s, Command& c);
+core::Task<Tagged> cmd_noop(Session& s, Command& c);
+core::Task<Tagged> cmd_logout(Session& s, Command& c);
+core::Task<Tagged> cmd_id(Session& s, Command& c);
+core::Task<Tagged> cmd_enable(Session& s, Command& c);
+core::Task<Tagged> cmd_namespace(Session& s, Command& c);
+core::Task<Tagged> cmd_starttls(Session& s, Command& c);
+core::Task<Tagged> cmd_compress(Session& s, Command& c);
+// The RFC 3501 commands whose families aren't written yet: "NO [CANNOT]", so state checks already apply.
+core::Task<Tagged> cmd_not_implemented(Session& s, Command& c);
+// commands/auth.cpp
+core::Task<Tagged> cmd_login(Session& s, Command& c);
+core::Task<Tagged> cmd_authenticate(Session& s, Command& c);
+
+}  // namespace mallard::imap

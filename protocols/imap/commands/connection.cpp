@@ -1,0 +1,95 @@
+// Commands of any state and the connection's layers: CAPABILITY, NOOP, LOGOUT (RFC 3501 §6.1), ID (RFC 2971),
+// ENABLE (RFC 5161) with UTF8=ACCEPT (RFC 6855), NAMESPACE (RFC 2342), STARTTLS (RFC 3501 §6.2.1) and
+// COMPRESS=DEFLATE (RFC 4978).
+#include "core/log.h"
+#include "protocols/imap/command_table.h"
+#include "storage/types.h"
+
+namespace mallard::imap {
+
+using core::Task;
+
+Task<Tagged> cmd_capability(Session& s, Command&) {
+    s.untagged("CAPABILITY " + s.capabilities());
+    co_return Tagged::ok("CAPABILITY completed");
+}
+
+Task<Tagged> cmd_noop(Session&, Command&) {
+    // Where pending mailbox updates (EXISTS, EXPUNGE, FETCH FLAGS) go out once a mailbox view exists.
+    co_return Tagged::ok("NOOP completed");
+}
+
+Task<Tagged> cmd_logout(Session& s, Command&) {
+    s.untagged("BYE Mallard logging out");
+    s.after = Session::After::close;
+    co_return Tagged::ok("LOGOUT completed");
+}
+
+Task<Tagged> cmd_id(Session& s, Command& c) {
+    const auto& id = std::get<Id>(c.args);
+    if (id.fields) {
+        std::string fields;
+        for (const auto& [name, value] : *id.fields) {
+            if (!fields.empty()) fields += ", ";
+            fields += name + "=" + value.value_or("NIL");
+        }
+        MLOG_CONN(info, s.conn().id()) << "client ID: " << fields;
+    }
+    std::string out = "ID (";
+    append_string(out, "name", s.render);
+    out += ' ';
+    append_string(out, "Mallard", s.render);
+    out += ' ';
+    append_string(out, "vendor", s.render);
+    out += ' ';
+    append_string(out, "Mallard", s.render);
+    out += ')';
+    s.untagged(out);
+    co_return Tagged::ok("ID completed");
+}
+
+Task<Tagged> cmd_enable(Session& s, Command& c) {
+    // RFC 5161 §3.1: extensions the server doesn't know (or doesn't do yet) are ignored, not refused.
+    // CONDSTORE and QRESYNC join here once they work.
+    std::string enabled;
+    for (const auto& name : std::get<Enable>(c.args).capabilities) {
+        if (name == "UTF8=ACCEPT" && !s.render.utf8_enabled) {
+            s.render.utf8_enabled = true;
+            s.parser().enable_utf8(true);
+            enabled += " UTF8=ACCEPT";
+        }
+    }
+    s.untagged("ENABLED" + enabled);
+    co_return Tagged::ok("ENABLE completed");
+}
+
+Task<Tagged> cmd_namespace(Session& s, Command&) {
+    // One personal namespace; no shared or other users' folders.
+    std::string out = "NAMESPACE ((\"\" \"";
+    out += storage::mailbox_delimiter;
+    out += "\")) NIL NIL";
+    s.untagged(out);
+    co_return Tagged::ok("NAMESPACE completed");
+}
+
+Task<Tagged> cmd_starttls(Session& s, Command&) {
+    if (s.conn().is_tls()) co_return Tagged::bad("TLS already active");
+    if (!s.starttls_available()) co_return Tagged::no("[CANNOT] STARTTLS not available");
+    s.after = Session::After::start_tls;
+    co_return Tagged::ok("Begin TLS negotiation now");
+}
+
+Task<Tagged> cmd_compress(Session& s, Command& c) {
+    if (s.conn().is_compressed()) co_return Tagged::no("[COMPRESSIONACTIVE] DEFLATE already active");
+    if (!s.options().compress) co_return Tagged::no("[CANNOT] COMPRESS not available");
+    if (std::get<Compress>(c.args).mechanism != "DEFLATE")
+        co_return Tagged::bad("unknown compression mechanism");
+    s.after = Session::After::start_deflate;
+    co_return Tagged::ok("DEFLATE active");
+}
+
+Task<Tagged> cmd_not_implemented(Session&, Command& c) {
+    co_return Tagged::no("[CANNOT] " + c.name + " not implemented yet");
+}
+
+}  // namespace mallard::imap

@@ -1,0 +1,115 @@
+// An IMAP session: RFC 3501 §3 states (not authenticated → authenticated → selected → logout), the read
+// loop that feeds the parser and answers its continuation requests and errors, the deadline that follows the
+// state (a short pre-login timeout, the autologout timer after, §5.4), and the end of the session (LOGOUT,
+// autologout, server shutdown, the peer closing). The commands run through the table in command_table.cpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/deadline.h"
+#include "core/net/connection.h"
+#include "core/net/tls_context.h"
+#include "core/result.h"
+#include "core/task.h"
+#include "core/thread_pool.h"
+#include "protocols/imap/capabilities.h"
+#include "protocols/imap/parser.h"
+#include "protocols/imap/render.h"
+#include "storage/store.h"
+
+namespace mallard::imap {
+
+// Filled by tools/mallard from the IMAP config section (protocols don't own the config structs).
+struct Options {
+    std::string hostname;
+    bool starttls = true;                    // offer STARTTLS on plaintext connections (needs a TLS provider)
+    bool login_disabled_without_tls = false; // LOGINDISABLED on plaintext: LOGIN and AUTHENTICATE refused
+    bool compress = true;                    // COMPRESS=DEFLATE (RFC 4978)
+    std::chrono::milliseconds preauth_timeout{std::chrono::minutes(1)};  // before login
+    std::chrono::milliseconds autologout{std::chrono::minutes(30)};      // after login (RFC 3501 §5.4)
+    std::chrono::milliseconds auth_failure_delay{1000};                  // after every failed login
+    ParserLimits limits;
+};
+
+// What every session shares; outlives them all (held by the listener's handler).
+struct Context {
+    Options options;
+    storage::Store& store;
+    core::ThreadPool& pool;
+    std::shared_ptr<core::net::TlsProvider> tls;  // for STARTTLS; may be null
+};
+
+// The listener's entry point: owns the connection until LOGOUT, autologout, shutdown or the peer leaves.
+core::Task<void> serve(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context);
+
+// RFC 3501 §3, as bits so a command's accepted states are one mask.
+enum class State : std::uint8_t { not_authenticated = 1, authenticated = 2, selected = 4, logout = 8 };
+
+// A handler's tagged status; the dispatcher writes "<tag> OK|NO|BAD <text>". `text` may start with a
+// response code: "[AUTHENTICATIONFAILED] Invalid credentials".
+struct Tagged {
+    enum class Kind : std::uint8_t { ok, no, bad };
+    Kind kind = Kind::ok;
+    std::string text;
+
+    static Tagged ok(std::string text) { return Tagged{Kind::ok, std::move(text)}; }
+    static Tagged no(std::string text) { return Tagged{Kind::no, std::move(text)}; }
+    static Tagged bad(std::string text) { return Tagged{Kind::bad, std::move(text)}; }
+};
+
+class Session {
+public:
+    Session(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context);
+
+    core::Task<void> run();
+
+    core::net::Connection& conn() { return *conn_; }
+    const Context& context() const { return *context_; }
+    const Options& options() const { return context_->options; }
+    storage::Store& store() const { return context_->store; }
+    Parser& parser() { return parser_; }
+
+    // Every wait of this session, from now: the pre-login timeout, or the autologout timer after login.
+    core::Deadline deadline() const;
+
+    // The next parser result, reading as needed and answering synchronising literals with "+". An error is
+    // the connection's (closed, timed_out, cancelled, io, tls).
+    core::Task<core::Result<Step>> next_step();
+
+    // A read inside a command failed (AUTHENTICATE's response line): says BYE where one is due, and ends the
+    // session without a tagged response.
+    void abandon(const core::Error& error);
+
+    CapabilityState capability_state() const;
+    std::string capabilities() const { return capability_list(capability_state()); }
+    bool starttls_available() const;
+    bool login_disabled() const;
+
+    // "* <text>\r\n"
+    void untagged(std::string_view text);
+
+    // ---- state, read and written by the commands ----
+    State state = State::not_authenticated;
+    storage::User user;                  // after login
+    RenderOptions render;                // utf8_enabled after ENABLE UTF8=ACCEPT
+    bool abandoned = false;              // see abandon(): no tagged response, the session ends
+
+    // What the dispatcher does once the tagged response is queued: these need the response sent first.
+    enum class After : std::uint8_t { nothing, start_tls, start_deflate, close };
+    After after = After::nothing;
+
+private:
+    std::unique_ptr<core::net::Connection> conn_;
+    std::shared_ptr<const Context> context_;
+    Parser parser_;
+};
+
+// session.cpp: runs one parsed command through the table (state checks included) and queues its response.
+core::Task<void> dispatch(Session& session, Command command);
+
+}  // namespace mallard::imap
