@@ -16,7 +16,10 @@ std::string capability_list(const CapabilityState& state) {
     }
     // RFC 4978: COMPRESS is a command-auth; once active it is not offered again.
     if (state.compress_available && !state.compressed) out += " COMPRESS=DEFLATE";
-    // Next: IDLE UNSELECT UIDPLUS MOVE CONDSTORE SPECIAL-USE … as their commands land (see capabilities.h).
+    // RFC 6154 SPECIAL-USE and CREATE-SPECIAL-USE, RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS
+    // (commands/list.cpp, commands/mailbox.cpp).
+    out += " SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS";
+    // Next: IDLE UNSELECT UIDPLUS MOVE CONDSTORE … as their commands land (see capabilities.h).
     return out;
 }
 

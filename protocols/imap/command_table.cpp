@@ -24,14 +24,14 @@ constexpr CommandSpec command_table[] = {
     {"SELECT",        cmd_not_implemented,  logged_in,           seq::reset},        // commands/select.cpp
     {"EXAMINE",       cmd_not_implemented,  logged_in,           seq::reset},
     {"CLOSE",         cmd_not_implemented,  selected,            seq::reset},
-    {"CREATE",        cmd_not_implemented,  logged_in,           seq::unaffected},   // commands/mailboxes.cpp
-    {"DELETE",        cmd_not_implemented,  logged_in,           seq::unaffected},
-    {"RENAME",        cmd_not_implemented,  logged_in,           seq::unaffected},
-    {"SUBSCRIBE",     cmd_not_implemented,  logged_in,           seq::unaffected},
-    {"UNSUBSCRIBE",   cmd_not_implemented,  logged_in,           seq::unaffected},
-    {"LIST",          cmd_not_implemented,  logged_in,           seq::unaffected},   // commands/list.cpp
-    {"LSUB",          cmd_not_implemented,  logged_in,           seq::unaffected},
-    {"STATUS",        cmd_not_implemented,  logged_in,           seq::unaffected},
+    {"CREATE",        cmd_create,           logged_in,           seq::unaffected},   // commands/mailbox.cpp
+    {"DELETE",        cmd_delete,           logged_in,           seq::unaffected},
+    {"RENAME",        cmd_rename,           logged_in,           seq::unaffected},
+    {"SUBSCRIBE",     cmd_subscribe,        logged_in,           seq::unaffected},
+    {"UNSUBSCRIBE",   cmd_unsubscribe,      logged_in,           seq::unaffected},
+    {"LIST",          cmd_list,             logged_in,           seq::unaffected},   // commands/list.cpp
+    {"LSUB",          cmd_lsub,             logged_in,           seq::unaffected},
+    {"STATUS",        cmd_status,           logged_in,           seq::unaffected},   // commands/status.cpp
     {"APPEND",        cmd_not_implemented,  logged_in,           seq::unaffected},   // commands/append.cpp
     {"CHECK",         cmd_not_implemented,  selected,            seq::unaffected},
     {"EXPUNGE",       cmd_not_implemented,  selected,            seq::changed},      // commands/expunge.cpp

@@ -60,5 +60,16 @@ core::Task<Tagged> cmd_not_implemented(Session& s, Command& c);
 // commands/auth.cpp
 core::Task<Tagged> cmd_login(Session& s, Command& c);
 core::Task<Tagged> cmd_authenticate(Session& s, Command& c);
+// commands/mailbox.cpp
+core::Task<Tagged> cmd_create(Session& s, Command& c);
+core::Task<Tagged> cmd_delete(Session& s, Command& c);
+core::Task<Tagged> cmd_rename(Session& s, Command& c);
+core::Task<Tagged> cmd_subscribe(Session& s, Command& c);
+core::Task<Tagged> cmd_unsubscribe(Session& s, Command& c);
+// commands/list.cpp
+core::Task<Tagged> cmd_list(Session& s, Command& c);
+core::Task<Tagged> cmd_lsub(Session& s, Command& c);
+// commands/status.cpp
+core::Task<Tagged> cmd_status(Session& s, Command& c);
 
 }  // namespace mallard::imap

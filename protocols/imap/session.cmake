@@ -2,9 +2,15 @@
 add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/capabilities.cpp
   ${CMAKE_CURRENT_LIST_DIR}/command_table.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/list_pattern.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mailbox_support.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mutf7.cpp
   ${CMAKE_CURRENT_LIST_DIR}/session.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/auth.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/connection.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/list.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/mailbox.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/status.cpp
 )
 target_link_libraries(mallard_imap PUBLIC mallard_imap_parser mallard_imap_render mallard_storage mallard_auth
                                           mallard_mime mallard_core)
@@ -12,3 +18,11 @@ target_link_libraries(mallard_imap PUBLIC mallard_imap_parser mallard_imap_rende
 mallard_test(imap_session_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/session_test.cpp
   LIBS mallard_imap mallard_storage_sqlite)
+
+mallard_test(imap_mailbox_commands_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/mailbox_commands_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)
+
+mallard_test(imap_mailbox_names_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/list_pattern_test.cpp ${CMAKE_CURRENT_LIST_DIR}/mutf7_test.cpp
+  LIBS mallard_imap)

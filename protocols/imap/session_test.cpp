@@ -532,9 +532,12 @@ TEST(ImapCapabilities, advertise_only_what_works_in_each_state) {
     CapabilityState after;
     after.authenticated = true;
     after.compress_available = true;
-    EXPECT_EQ(capability_list(after), "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT COMPRESS=DEFLATE");
+    EXPECT_EQ(capability_list(after), "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT COMPRESS=DEFLATE "
+                                      "SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS");
     after.compressed = true;
-    EXPECT_EQ(capability_list(after), "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT");
+    EXPECT_EQ(capability_list(after),
+              "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT SPECIAL-USE CREATE-SPECIAL-USE "
+              "LIST-EXTENDED LIST-STATUS");
 }
 
 }  // namespace

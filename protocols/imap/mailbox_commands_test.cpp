@@ -1,0 +1,299 @@
+// The mailbox commands as a client sees them, over a socket pair with a SqliteStore: LIST (patterns, missing
+// parents, LIST-EXTENDED selection and RETURN options, LIST-STATUS), LSUB, CREATE (special-use), DELETE,
+// RENAME (children, INBOX), SUBSCRIBE/UNSUBSCRIBE, STATUS, and modified UTF-7 names.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/net/test_support.h"
+#include "core/reactor.h"
+#include "core/thread_pool.h"
+#include "protocols/auth/password.h"
+#include "protocols/imap/session.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace mallard::imap {
+namespace {
+
+using namespace std::chrono_literals;
+using core::Task;
+using core::net::Connection;
+using core::net::test::soon;
+
+using Lines = std::vector<std::string>;
+
+Task<void> run_server(std::unique_ptr<Connection> conn, std::shared_ptr<const Context> context, bool* done) {
+    co_await serve(std::move(conn), std::move(context));
+    *done = true;
+}
+
+// Logs in as `user` (tag t0), sends each command with tags t1, t2, …, and returns every line after the login.
+Task<Lines> transcript(std::shared_ptr<const Context> context, std::string user, std::vector<std::string> commands) {
+    auto pair = core::net::test::unix_pair();
+    auto client = std::move(pair.first);
+    bool done = false;
+    core::spawn(run_server(std::move(pair.second), std::move(context), &done));
+    commands.insert(commands.begin(), "LOGIN " + user + " secret");
+    Lines all;
+    for (std::size_t i = 0; i <= commands.size(); ++i) {
+        const std::string tag = i == 0 ? "" : "t" + std::to_string(i - 1);  // the LOGIN is t0
+        if (i > 0) {
+            client->queue(tag + " " + commands[i - 1] + "\r\n");
+            auto sent = co_await client->flush(soon());
+            EXPECT_TRUE(sent);
+        }
+        for (;;) {  // i == 0: the greeting only
+            auto got = co_await client->read_line(1 << 20, soon());
+            std::string line = got ? std::move(*got) : "<" + std::string(core::errc_name(got.error().code)) + ">";
+            if (i > 1) all.push_back(line);
+            if (i == 0 || line.rfind(tag + " ", 0) == 0 || line.front() == '<') break;
+        }
+    }
+    client->close();
+    for (int i = 0; i < 1000 && !done; ++i) {
+        auto pause = core::sleep_for(5ms);
+        co_await pause;
+    }
+    EXPECT_TRUE(done);
+    co_return all;
+}
+
+// The lines of one command's response: its untagged lines and its tagged line.
+Lines response(const Lines& all, const std::string& tag) {
+    Lines out;
+    for (const auto& line : all) {
+        out.push_back(line);
+        if (line.rfind(tag + " ", 0) == 0) return out;
+        if (line.rfind("t", 0) == 0 && line.find(' ') != std::string::npos) out.clear();  // another tag
+    }
+    return {"<no response for " + tag + ">"};
+}
+
+class ImapMailboxCommands : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        char pattern[] = "/tmp/mallard-imap-mailbox-XXXXXX";
+        ASSERT_NE(::mkdtemp(pattern), nullptr);
+        dir_ = pattern;
+        pool_ = new core::ThreadPool(2);
+        storage::sqlite::SqliteOptions options;
+        options.data_dir = dir_ + "/data";
+        auto opened = storage::sqlite::SqliteStore::open(options, *pool_);
+        ASSERT_TRUE(opened) << opened.error().to_string();
+        store_ = opened->release();
+        auth::Argon2Params cheap{1, 64, 1};  // tests only
+        auto hash = auth::hash_password("secret", cheap);
+        ASSERT_TRUE(hash);
+        hash_ = *hash;
+    }
+    static void TearDownTestSuite() {
+        delete store_;
+        delete pool_;
+        std::filesystem::remove_all(dir_);
+    }
+
+    // A fresh user per test, named for it, with the default mailboxes.
+    void SetUp() override {
+        user_ = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        user_.erase(std::remove(user_.begin(), user_.end(), '_'), user_.end());
+        storage::NewUser user{user_, hash_, "", 0};
+        auto created = run(store_->create_user(std::move(user)));
+        ASSERT_TRUE(created) << created.error().to_string();
+        user_id_ = created->id;
+    }
+
+    Lines script(std::vector<std::string> commands) {
+        Options options;
+        options.hostname = "imap.test";
+        options.auth_failure_delay = 10ms;
+        auto context = std::make_shared<const Context>(Context{std::move(options), *store_, *pool_, nullptr});
+        return run(transcript(std::move(context), user_, std::move(commands)));
+    }
+
+    storage::Mailbox mailbox(const std::string& name) {
+        auto box = run(store_->find_mailbox(user_id_, name));
+        EXPECT_TRUE(box);
+        return box ? *box : storage::Mailbox{};
+    }
+
+    void append(const std::string& name, std::string raw, storage::Flags flags) {
+        storage::AppendRequest request;
+        request.raw = std::move(raw);
+        request.flags = std::move(flags);
+        auto appended = run(store_->append(mailbox(name).id, std::move(request)));
+        ASSERT_TRUE(appended) << appended.error().to_string();
+    }
+
+    template <class T>
+    static T run(Task<T> task) {
+        core::Reactor loop;
+        return loop.block_on(std::move(task));
+    }
+
+    std::string user_;
+    storage::UserId user_id_;
+    static std::string dir_, hash_;
+    static core::ThreadPool* pool_;
+    static storage::sqlite::SqliteStore* store_;
+};
+std::string ImapMailboxCommands::dir_;
+std::string ImapMailboxCommands::hash_;
+core::ThreadPool* ImapMailboxCommands::pool_ = nullptr;
+storage::sqlite::SqliteStore* ImapMailboxCommands::store_ = nullptr;
+
+const Lines default_list = {
+    R"(* LIST (\HasNoChildren \Archive) "/" "Archive")", R"(* LIST (\HasNoChildren \Drafts) "/" "Drafts")",
+    R"(* LIST (\HasNoChildren) "/" "INBOX")",            R"(* LIST (\HasNoChildren \Junk) "/" "Junk")",
+    R"(* LIST (\HasNoChildren \Sent) "/" "Sent")",       R"(* LIST (\HasNoChildren \Trash) "/" "Trash")",
+};
+
+Lines with(Lines lines, std::string last) {
+    lines.push_back(std::move(last));
+    return lines;
+}
+
+TEST_F(ImapMailboxCommands, list_root_and_all_default_mailboxes) {
+    auto all = script({R"(LIST "" "")", R"(LIST "" "*")", R"(LIST "" "inbox")", R"(LIST "" "%z")"});
+    EXPECT_EQ(response(all, "t1"), (Lines{R"(* LIST (\Noselect) "/" "")", "t1 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t2"), with(default_list, "t2 OK LIST completed"));
+    EXPECT_EQ(response(all, "t3"), (Lines{R"(* LIST (\HasNoChildren) "/" "INBOX")", "t3 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{"t4 OK LIST completed"}));
+}
+
+TEST_F(ImapMailboxCommands, missing_parents_list_as_noselect) {
+    auto all = script({"CREATE a/b/c", R"(LIST "" "a%")", R"(LIST "a/" "%")", R"(LIST "" "a/*")", "LIST a/b/ %"});
+    EXPECT_EQ(response(all, "t1"), (Lines{"t1 OK CREATE completed"}));
+    EXPECT_EQ(response(all, "t2"), (Lines{R"(* LIST (\Noselect \HasChildren) "/" "a")", "t2 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{R"(* LIST (\Noselect \HasChildren) "/" "a/b")", "t3 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{R"(* LIST (\Noselect \HasChildren) "/" "a/b")",
+                                          R"(* LIST (\HasNoChildren) "/" "a/b/c")", "t4 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t5"), (Lines{R"(* LIST (\HasNoChildren) "/" "a/b/c")", "t5 OK LIST completed"}));
+}
+
+TEST_F(ImapMailboxCommands, create_refuses_existing_names_and_sets_special_use) {
+    auto all = script({"CREATE INBOX", "CREATE inbox", "CREATE Sent", "CREATE Work/", "CREATE Spam (USE (\\Junk))",
+                       "CREATE All (USE (\\All))", R"(LIST "" "Work")", R"(LIST "" "Spam")", "CREATE work/x"});
+    EXPECT_EQ(response(all, "t1"), (Lines{"t1 NO [ALREADYEXISTS] INBOX always exists"}));
+    EXPECT_EQ(response(all, "t2"), (Lines{"t2 NO [ALREADYEXISTS] INBOX always exists"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"t3 NO [ALREADYEXISTS] mailbox exists: Sent"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{"t4 OK CREATE completed"}));
+    EXPECT_EQ(response(all, "t5"), (Lines{"t5 OK CREATE completed"}));
+    EXPECT_EQ(response(all, "t6"), (Lines{"t6 NO [USEATTR] Unsupported special-use attribute"}));
+    EXPECT_EQ(response(all, "t7"), (Lines{R"(* LIST (\HasNoChildren) "/" "Work")", "t7 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t8"), (Lines{R"(* LIST (\HasNoChildren \Junk) "/" "Spam")", "t8 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t9"), (Lines{"t9 OK CREATE completed"}));  // names other than INBOX keep case
+}
+
+TEST_F(ImapMailboxCommands, delete_keeps_children_under_a_noselect_parent) {
+    auto all = script({"DELETE INBOX", "DELETE Nope", "CREATE p/q", "DELETE p", "CREATE p", "DELETE p",
+                       R"(LIST "" "p*")", "DELETE p/q", R"(LIST "" "p*")"});
+    EXPECT_EQ(response(all, "t1"), (Lines{"t1 NO [CANNOT] INBOX can't be deleted"}));
+    EXPECT_EQ(response(all, "t2"), (Lines{"t2 NO [NONEXISTENT] no such mailbox: Nope"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{"t4 NO [NONEXISTENT] no such mailbox: p"}));
+    EXPECT_EQ(response(all, "t6"), (Lines{"t6 OK DELETE completed"}));
+    EXPECT_EQ(response(all, "t7"), (Lines{R"(* LIST (\Noselect \HasChildren) "/" "p")",
+                                          R"(* LIST (\HasNoChildren) "/" "p/q")", "t7 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t8"), (Lines{"t8 OK DELETE completed"}));
+    EXPECT_EQ(response(all, "t9"), (Lines{"t9 OK LIST completed"}));
+}
+
+TEST_F(ImapMailboxCommands, rename_moves_children_and_refuses_clashes) {
+    auto all = script({"RENAME Nope X", "RENAME Sent Drafts", "RENAME Sent INBOX", "CREATE r/s", "CREATE r",
+                       "RENAME r t", R"(LIST "" "t*")", R"(LIST "" "r*")", "RENAME INBOX Empty",
+                       R"(LIST "" "Empty")"});
+    EXPECT_EQ(response(all, "t1"), (Lines{"t1 NO [NONEXISTENT] no such mailbox: Nope"}));
+    EXPECT_EQ(response(all, "t2"), (Lines{"t2 NO [ALREADYEXISTS] mailbox exists: Drafts"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"t3 NO [ALREADYEXISTS] INBOX always exists"}));
+    EXPECT_EQ(response(all, "t6"), (Lines{"t6 OK RENAME completed"}));
+    EXPECT_EQ(response(all, "t7"), (Lines{R"(* LIST (\HasChildren) "/" "t")", R"(* LIST (\HasNoChildren) "/" "t/s")",
+                                          "t7 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t8"), (Lines{"t8 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t9"), (Lines{"t9 OK RENAME completed"}));  // an empty INBOX too
+    EXPECT_EQ(response(all, "t10"), (Lines{R"(* LIST (\HasNoChildren) "/" "Empty")", "t10 OK LIST completed"}));
+}
+
+TEST_F(ImapMailboxCommands, rename_inbox_moves_its_messages) {
+    append("INBOX", "Subject: one\r\n\r\nbody\r\n", {});
+    append("INBOX", "Subject: two\r\n\r\nbody\r\n", {"\\Seen"});
+    auto all = script({"RENAME INBOX Old", "STATUS INBOX (MESSAGES)", "STATUS Old (MESSAGES UNSEEN)",
+                       "RENAME inbox Old"});
+    EXPECT_EQ(response(all, "t1"), (Lines{"t1 OK RENAME completed"}));
+    EXPECT_EQ(response(all, "t2"), (Lines{R"(* STATUS "INBOX" (MESSAGES 0))", "t2 OK STATUS completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{R"(* STATUS "Old" (MESSAGES 2 UNSEEN 1))", "t3 OK STATUS completed"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{"t4 NO [ALREADYEXISTS] mailbox exists: Old"}));
+}
+
+TEST_F(ImapMailboxCommands, status_reports_counts) {
+    const std::string one = "Subject: one\r\n\r\nbody\r\n", two = "Subject: two\r\n\r\nlonger body\r\n";
+    append("INBOX", one, {});
+    append("INBOX", two, {"\\Deleted", "\\Seen"});
+    const auto box = mailbox("INBOX");
+    auto all = script({"STATUS inbox (MESSAGES UIDNEXT UIDVALIDITY UNSEEN RECENT HIGHESTMODSEQ SIZE DELETED)",
+                       "STATUS Nope (MESSAGES)", "STATUS Trash (UIDNEXT HIGHESTMODSEQ)"});
+    EXPECT_EQ(response(all, "t1"),
+              (Lines{"* STATUS \"INBOX\" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY " + std::to_string(box.uidvalidity) +
+                         " UNSEEN 1 RECENT 0 HIGHESTMODSEQ " + std::to_string(box.highest_modseq) + " SIZE " +
+                         std::to_string(one.size() + two.size()) + " DELETED 1)",
+                     "t1 OK STATUS completed"}));
+    EXPECT_EQ(response(all, "t2"), (Lines{"t2 NO [NONEXISTENT] no such mailbox: Nope"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{R"(* STATUS "Trash" (UIDNEXT 1 HIGHESTMODSEQ 1))", "t3 OK STATUS completed"}));
+}
+
+TEST_F(ImapMailboxCommands, subscriptions_and_lsub) {
+    auto all = script({"UNSUBSCRIBE Junk", R"(LSUB "" "*")", "SUBSCRIBE Nope", R"(LIST (SUBSCRIBED) "" "*")",
+                       R"(LIST "" "J*" RETURN (SUBSCRIBED))", "SUBSCRIBE Junk", R"(LSUB "" "J%")"});
+    EXPECT_EQ(response(all, "t1"), (Lines{"t1 OK UNSUBSCRIBE completed"}));
+    EXPECT_EQ(response(all, "t2"), (Lines{R"(* LSUB () "/" "Archive")", R"(* LSUB () "/" "Drafts")",
+                                          R"(* LSUB () "/" "INBOX")", R"(* LSUB () "/" "Sent")",
+                                          R"(* LSUB () "/" "Trash")", "t2 OK LSUB completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"t3 NO [NONEXISTENT] no such mailbox: Nope"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{R"(* LIST (\HasNoChildren \Subscribed \Archive) "/" "Archive")",
+                                          R"(* LIST (\HasNoChildren \Subscribed \Drafts) "/" "Drafts")",
+                                          R"(* LIST (\HasNoChildren \Subscribed) "/" "INBOX")",
+                                          R"(* LIST (\HasNoChildren \Subscribed \Sent) "/" "Sent")",
+                                          R"(* LIST (\HasNoChildren \Subscribed \Trash) "/" "Trash")",
+                                          "t4 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t5"), (Lines{R"(* LIST (\HasNoChildren \Junk) "/" "Junk")", "t5 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t7"), (Lines{R"(* LSUB () "/" "Junk")", "t7 OK LSUB completed"}));
+}
+
+TEST_F(ImapMailboxCommands, list_extended_selection_and_status) {
+    append("INBOX", "Subject: one\r\n\r\nbody\r\n", {});
+    auto all = script({R"(LIST (SPECIAL-USE) "" "*")", R"(LIST "" ("INBOX" "Sent"))",
+                       R"(LIST "" "INBOX" RETURN (STATUS (MESSAGES UNSEEN)))", "CREATE f/g", "UNSUBSCRIBE f/g",
+                       "CREATE f/h/i", "UNSUBSCRIBE f/h/i", "SUBSCRIBE f/g",
+                       R"(LIST (SUBSCRIBED RECURSIVEMATCH) "" "f*")", R"(LIST "" "f%" RETURN (CHILDREN))"});
+    EXPECT_EQ(response(all, "t1"), (Lines{default_list[0], default_list[1], default_list[3], default_list[4],
+                                          default_list[5], "t1 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t2"), (Lines{default_list[2], default_list[4], "t2 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{default_list[2], R"(* STATUS "INBOX" (MESSAGES 1 UNSEEN 1))",
+                                          "t3 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t9"), (Lines{R"(* LIST (\NonExistent \HasChildren) "/" "f" ("CHILDINFO" ("SUBSCRIBED")))",
+                                          R"(* LIST (\HasNoChildren \Subscribed) "/" "f/g")",
+                                          "t9 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t10"), (Lines{R"(* LIST (\NonExistent \HasChildren) "/" "f")", "t10 OK LIST completed"}));
+}
+
+TEST_F(ImapMailboxCommands, names_are_modified_utf7_until_utf8_is_enabled) {
+    auto all = script({"CREATE &ZeVnLIqe-", R"(LIST "" "&ZeVnLIqe-*")", "STATUS &ZeVnLIqe- (MESSAGES)", "CREATE &Jjo",
+                       "CREATE A&-B", R"(LIST "" "A*")", "ENABLE UTF8=ACCEPT", R"(LIST "" "%)" "\xe6\x97\xa5*\"",
+                       "DELETE \"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\""});
+    EXPECT_EQ(response(all, "t1"), (Lines{"t1 OK CREATE completed"}));
+    EXPECT_EQ(response(all, "t2"), (Lines{R"(* LIST (\HasNoChildren) "/" "&ZeVnLIqe-")", "t2 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{R"(* STATUS "&ZeVnLIqe-" (MESSAGES 0))", "t3 OK STATUS completed"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{"t4 NO [CANNOT] Invalid mailbox name"}));
+    EXPECT_EQ(response(all, "t6"), (Lines{R"(* LIST (\HasNoChildren) "/" "A&-B")",
+                                          R"(* LIST (\HasNoChildren \Archive) "/" "Archive")", "t6 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t8"), (Lines{"* LIST (\\HasNoChildren) \"/\" \"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\"",
+                                          "t8 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t9"), (Lines{"t9 OK DELETE completed"}));
+}
+
+}  // namespace
+}  // namespace mallard::imap
