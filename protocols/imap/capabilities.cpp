@@ -19,7 +19,9 @@ std::string capability_list(const CapabilityState& state) {
     // RFC 6154 SPECIAL-USE and CREATE-SPECIAL-USE, RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS
     // (commands/list.cpp, commands/mailbox.cpp).
     out += " SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS";
-    // Next: IDLE UNSELECT UIDPLUS MOVE CONDSTORE … as their commands land (see capabilities.h).
+    // RFC 3691 (commands/select.cpp).
+    out += " UNSELECT";
+    // Next: IDLE UIDPLUS MOVE CONDSTORE … as their commands land (see capabilities.h).
     return out;
 }
 

@@ -1,5 +1,5 @@
 // The command table (see command_table.h). Commands the parser knows but no row names (IDLE, MOVE, QUOTA,
-// UNSELECT, UID EXPUNGE, …: extensions not advertised yet) get "BAD command not supported".
+// UID EXPUNGE, …: extensions not advertised yet) get "BAD command not supported".
 #include "protocols/imap/command_table.h"
 
 namespace mallard::imap {
@@ -21,9 +21,11 @@ constexpr CommandSpec command_table[] = {
     {"NAMESPACE",     cmd_namespace,        logged_in,           seq::unaffected},
     {"COMPRESS",      cmd_compress,         logged_in,           seq::unaffected},
     // RFC 3501 commands still to come: replace cmd_not_implemented with the family's handler.
-    {"SELECT",        cmd_not_implemented,  logged_in,           seq::reset},        // commands/select.cpp
-    {"EXAMINE",       cmd_not_implemented,  logged_in,           seq::reset},
-    {"CLOSE",         cmd_not_implemented,  selected,            seq::reset},
+    {"SELECT",        cmd_select,           logged_in,           seq::reset},        // commands/select.cpp
+    {"EXAMINE",       cmd_examine,          logged_in,           seq::reset},
+    {"CLOSE",         cmd_close,            selected,            seq::reset},
+    {"UNSELECT",      cmd_unselect,         selected,            seq::reset},        // RFC 3691
+    {"CHECK",         cmd_check,            selected,            seq::unaffected},
     {"CREATE",        cmd_create,           logged_in,           seq::unaffected},   // commands/mailbox.cpp
     {"DELETE",        cmd_delete,           logged_in,           seq::unaffected},
     {"RENAME",        cmd_rename,           logged_in,           seq::unaffected},
@@ -33,7 +35,6 @@ constexpr CommandSpec command_table[] = {
     {"LSUB",          cmd_lsub,             logged_in,           seq::unaffected},
     {"STATUS",        cmd_status,           logged_in,           seq::unaffected},   // commands/status.cpp
     {"APPEND",        cmd_not_implemented,  logged_in,           seq::unaffected},   // commands/append.cpp
-    {"CHECK",         cmd_not_implemented,  selected,            seq::unaffected},
     {"EXPUNGE",       cmd_not_implemented,  selected,            seq::changed},      // commands/expunge.cpp
     {"SEARCH",        cmd_not_implemented,  selected,            seq::read},         // commands/search.cpp
     {"UID SEARCH",    cmd_not_implemented,  selected,            seq::unaffected},

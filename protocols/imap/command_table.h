@@ -71,5 +71,11 @@ core::Task<Tagged> cmd_list(Session& s, Command& c);
 core::Task<Tagged> cmd_lsub(Session& s, Command& c);
 // commands/status.cpp
 core::Task<Tagged> cmd_status(Session& s, Command& c);
+// commands/select.cpp
+core::Task<Tagged> cmd_select(Session& s, Command& c);
+core::Task<Tagged> cmd_examine(Session& s, Command& c);
+core::Task<Tagged> cmd_check(Session& s, Command& c);
+core::Task<Tagged> cmd_close(Session& s, Command& c);
+core::Task<Tagged> cmd_unselect(Session& s, Command& c);
 
 }  // namespace mallard::imap

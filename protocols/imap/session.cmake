@@ -4,12 +4,14 @@ add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/command_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/list_pattern.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mailbox_support.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mailbox_view.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mutf7.cpp
   ${CMAKE_CURRENT_LIST_DIR}/session.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/auth.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/connection.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/list.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/mailbox.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/select.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/status.cpp
 )
 target_link_libraries(mallard_imap PUBLIC mallard_imap_parser mallard_imap_render mallard_storage mallard_auth
@@ -26,3 +28,11 @@ mallard_test(imap_mailbox_commands_test
 mallard_test(imap_mailbox_names_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/list_pattern_test.cpp ${CMAKE_CURRENT_LIST_DIR}/mutf7_test.cpp
   LIBS mallard_imap)
+
+mallard_test(imap_mailbox_view_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/mailbox_view_test.cpp
+  LIBS mallard_imap)
+
+mallard_test(imap_select_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/select_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)

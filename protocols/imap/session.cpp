@@ -44,6 +44,16 @@ void Session::untagged(std::string_view text) {
     conn_->queue(line);
 }
 
+void Session::select(MailboxView view) {
+    view_ = std::make_unique<MailboxView>(std::move(view));
+    state = State::selected;
+}
+
+void Session::unselect() {
+    view_.reset();
+    if (state == State::selected) state = State::authenticated;
+}
+
 core::Task<core::Result<Step>> Session::next_step() {
     for (;;) {
         std::string_view in = conn_->input();

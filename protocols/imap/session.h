@@ -18,6 +18,7 @@
 #include "core/task.h"
 #include "core/thread_pool.h"
 #include "protocols/imap/capabilities.h"
+#include "protocols/imap/mailbox_view.h"
 #include "protocols/imap/parser.h"
 #include "protocols/imap/render.h"
 #include "storage/store.h"
@@ -93,6 +94,12 @@ public:
     // "* <text>\r\n"
     void untagged(std::string_view text);
 
+    // The selected mailbox (commands/select.cpp): null unless state is `selected`. select() replaces any view
+    // and enters `selected`; unselect() drops it and returns to `authenticated`.
+    const MailboxView* view() const { return view_.get(); }
+    void select(MailboxView view);
+    void unselect();
+
     // ---- state, read and written by the commands ----
     State state = State::not_authenticated;
     storage::User user;                  // after login
@@ -107,6 +114,7 @@ private:
     std::unique_ptr<core::net::Connection> conn_;
     std::shared_ptr<const Context> context_;
     Parser parser_;
+    std::unique_ptr<MailboxView> view_;
 };
 
 // session.cpp: runs one parsed command through the table (state checks included) and queues its response.

@@ -336,12 +336,12 @@ TEST_F(ImapSession, login_with_non_synchronising_literals) {
 
 TEST_F(ImapSession, commands_in_the_wrong_state_are_bad) {
     auto lines = run(transcript(context(), {"SELECT INBOX", "ENABLE UTF8=ACCEPT", "COMPRESS DEFLATE",
-                                            "LOGIN alice secret", "SELECT INBOX", "STARTTLS", "FETCH 1 FLAGS"}));
+                                            "LOGIN alice secret", "SELECT Nope", "STARTTLS", "FETCH 1 FLAGS"}));
     ASSERT_EQ(lines.size(), 8u);
     EXPECT_EQ(lines[1], "t1 BAD SELECT requires login");
     EXPECT_EQ(lines[2], "t2 BAD ENABLE requires login");
     EXPECT_EQ(lines[3], "t3 BAD COMPRESS requires login");
-    EXPECT_EQ(lines[5], "t5 NO [CANNOT] SELECT not implemented yet");
+    EXPECT_EQ(lines[5], "t5 NO [NONEXISTENT] no such mailbox: Nope");
     EXPECT_EQ(lines[6], "t6 BAD STARTTLS not valid after login");
     EXPECT_EQ(lines[7], "t7 BAD FETCH requires a selected mailbox");
 }
@@ -378,7 +378,7 @@ TEST_F(ImapSession, enable_utf8_accept_lets_the_parser_take_utf8_quoted_strings)
                                             "SELECT \"Entw\xc3\xbcrfe\""}));
     ASSERT_EQ(lines.size(), 6u);
     EXPECT_EQ(lines[2].rfind("t2 BAD ", 0), 0u) << lines[2];
-    EXPECT_EQ(lines[5], "t4 NO [CANNOT] SELECT not implemented yet");
+    EXPECT_EQ(lines[5], "t4 NO [NONEXISTENT] no such mailbox: Entw\xc3\xbcrfe");
 }
 
 TEST_F(ImapSession, append_over_the_limit_is_toobig) {
@@ -533,11 +533,11 @@ TEST(ImapCapabilities, advertise_only_what_works_in_each_state) {
     after.authenticated = true;
     after.compress_available = true;
     EXPECT_EQ(capability_list(after), "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT COMPRESS=DEFLATE "
-                                      "SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS");
+                                      "SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS UNSELECT");
     after.compressed = true;
     EXPECT_EQ(capability_list(after),
               "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT SPECIAL-USE CREATE-SPECIAL-USE "
-              "LIST-EXTENDED LIST-STATUS");
+              "LIST-EXTENDED LIST-STATUS UNSELECT");
 }
 
 }  // namespace

@@ -1,0 +1,106 @@
+// The selected mailbox: see mailbox_view.h.
+#include "protocols/imap/mailbox_view.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace mallard::imap {
+
+UidList::UidList(std::vector<Entry> entries) : entries_(std::move(entries)) {
+    auto by_uid = [](const Entry& a, const Entry& b) { return a.uid < b.uid; };
+    if (!std::is_sorted(entries_.begin(), entries_.end(), by_uid)) {
+        std::stable_sort(entries_.begin(), entries_.end(), by_uid);
+    }
+    auto same_uid = [](const Entry& a, const Entry& b) { return a.uid == b.uid; };
+    entries_.erase(std::unique(entries_.begin(), entries_.end(), same_uid), entries_.end());
+}
+
+std::uint32_t UidList::lower_bound(storage::Uid uid) const {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), uid,
+                               [](const Entry& e, storage::Uid u) { return e.uid < u; });
+    return static_cast<std::uint32_t>(it - entries_.begin());
+}
+
+std::optional<std::uint32_t> UidList::index_of(storage::Uid uid) const {
+    std::uint32_t index = lower_bound(uid);
+    if (index < size() && entries_[index].uid == uid) return index;
+    return std::nullopt;
+}
+
+MailboxView::MailboxView(const storage::Mailbox& box, std::vector<storage::MessageMeta> messages, bool read_only)
+    : id_(box.id),
+      name_(box.name),
+      uidvalidity_(box.uidvalidity),
+      uidnext_(box.uidnext),
+      highest_modseq_(std::max<storage::ModSeq>(box.highest_modseq, 1)),
+      read_only_(read_only) {
+    std::vector<UidList::Entry> entries;
+    entries.reserve(messages.size());
+    for (auto& m : messages) {
+        if (m.uid >= uidnext_) uidnext_ = m.uid + 1;
+        highest_modseq_ = std::max(highest_modseq_, m.modseq);
+        entries.push_back(UidList::Entry{m.uid, std::move(m.flags)});
+    }
+    messages_ = UidList(std::move(entries));
+}
+
+std::optional<SeqNum> MailboxView::seq(storage::Uid uid) const {
+    auto index = messages_.index_of(uid);
+    if (!index) return std::nullopt;
+    return *index + 1;
+}
+
+std::optional<SeqNum> MailboxView::first_unseen() const {
+    for (std::uint32_t i = 0; i < messages_.size(); ++i) {
+        if (!storage::has_flag(messages_.flags_at(i), "\\Seen")) return i + 1;
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> MailboxView::keywords() const {
+    std::vector<std::string> out;
+    for (std::uint32_t i = 0; i < messages_.size(); ++i) {
+        for (const auto& flag : messages_.flags_at(i)) {
+            if (!flag.empty() && flag.front() != '\\') out.push_back(flag);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::vector<SeqNum> MailboxView::resolve(const SequenceSet& set, bool uid) const {
+    std::vector<SeqNum> out;
+    const std::uint32_t count = messages_.size();
+    if (count == 0) return out;
+    if (!uid) {
+        for (auto range : set.resolve(count)) {
+            SeqNum first = std::max<SeqNum>(range.first, 1);
+            SeqNum last = std::min<SeqNum>(range.last, count);
+            for (SeqNum n = first; n <= last; ++n) out.push_back(n);
+        }
+    } else {
+        for (auto range : set.resolve(messages_.uid_at(count - 1))) {
+            for (std::uint32_t i = messages_.lower_bound(range.first); i < count && messages_.uid_at(i) <= range.last;
+                 ++i) {
+                out.push_back(i + 1);
+            }
+        }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::vector<storage::UidRange> MailboxView::uid_ranges(const std::vector<SeqNum>& seqs) const {
+    std::vector<storage::UidRange> out;
+    for (std::size_t i = 0; i < seqs.size();) {
+        std::size_t j = i;
+        while (j + 1 < seqs.size() && seqs[j + 1] == seqs[j] + 1) ++j;
+        out.push_back(storage::UidRange{uid(seqs[i]), uid(seqs[j])});
+        i = j + 1;
+    }
+    return out;
+}
+
+}  // namespace mallard::imap

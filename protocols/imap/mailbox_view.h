@@ -1,0 +1,87 @@
+// The selected mailbox as one session sees it (RFC 3501 §2.3.1): its id, UIDVALIDITY, UIDNEXT, highest
+// modseq (RFC 7162), whether it is read-only (EXAMINE), and its messages in ascending UID order with their
+// flags. Message sequence number n is the message at index n-1 (§2.3.1.2). Pure: built from what the store
+// returned, no I/O, so tests construct it directly.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/imap/sequence_set.h"
+#include "storage/types.h"
+
+namespace mallard::imap {
+
+using SeqNum = std::uint32_t;  // a message sequence number, 1-based
+
+// The ascending UID list with each message's flags. Everything outside reaches it through these few calls,
+// so it can later become a snapshot shared by the sessions of one loop (issue 5) without touching callers.
+class UidList {
+public:
+    struct Entry {
+        storage::Uid uid = 0;
+        storage::Flags flags;
+    };
+
+    UidList() = default;
+    // Sorted by UID here; duplicate UIDs keep the first.
+    explicit UidList(std::vector<Entry> entries);
+
+    std::uint32_t size() const { return static_cast<std::uint32_t>(entries_.size()); }
+    // index < size()
+    storage::Uid uid_at(std::uint32_t index) const { return entries_[index].uid; }
+    const storage::Flags& flags_at(std::uint32_t index) const { return entries_[index].flags; }
+    // The index of `uid`, or nullopt.
+    std::optional<std::uint32_t> index_of(storage::Uid uid) const;
+    // The index of the first message with a UID >= `uid` (size() if none).
+    std::uint32_t lower_bound(storage::Uid uid) const;
+
+private:
+    std::vector<Entry> entries_;
+};
+
+class MailboxView {
+public:
+    // `messages` as list_messages returned them. UIDNEXT and the highest modseq are raised past what the
+    // messages show, in case a message arrived between reading the mailbox and listing its messages.
+    MailboxView(const storage::Mailbox& box, std::vector<storage::MessageMeta> messages, bool read_only);
+
+    const storage::MailboxId& id() const { return id_; }
+    const std::string& name() const { return name_; }
+    std::uint32_t uidvalidity() const { return uidvalidity_; }
+    storage::Uid uidnext() const { return uidnext_; }
+    storage::ModSeq highest_modseq() const { return highest_modseq_; }  // at least 1 (RFC 7162 §3.1.2.1)
+    bool read_only() const { return read_only_; }
+
+    std::uint32_t exists() const { return messages_.size(); }
+    // 1 <= seq <= exists()
+    storage::Uid uid(SeqNum seq) const { return messages_.uid_at(seq - 1); }
+    const storage::Flags& flags(SeqNum seq) const { return messages_.flags_at(seq - 1); }
+    // The sequence number of `uid`, or nullopt if it isn't in the view.
+    std::optional<SeqNum> seq(storage::Uid uid) const;
+
+    // The first message without \Seen, for OK [UNSEEN n]; nullopt when every message is seen.
+    std::optional<SeqNum> first_unseen() const;
+    // The keywords (flags not starting with '\') set on any message, sorted and unique.
+    std::vector<std::string> keywords() const;
+
+    // The sequence numbers a set names, ascending and unique. By sequence number (`uid` false) "*" is the
+    // last message and numbers past it are dropped; by UID "*" is the largest UID in the view and only UIDs
+    // in the view count (RFC 3501 §6.4.8: "n:*" still names the last message when n is past it).
+    std::vector<SeqNum> resolve(const SequenceSet& set, bool uid) const;
+    // Ascending sequence numbers as the fewest closed UID ranges covering exactly those messages of the view.
+    std::vector<storage::UidRange> uid_ranges(const std::vector<SeqNum>& seqs) const;
+
+private:
+    storage::MailboxId id_;
+    std::string name_;
+    std::uint32_t uidvalidity_ = 0;
+    storage::Uid uidnext_ = 1;
+    storage::ModSeq highest_modseq_ = 1;
+    bool read_only_ = false;
+    UidList messages_;
+};
+
+}  // namespace mallard::imap
