@@ -38,8 +38,8 @@ constexpr CommandSpec command_table[] = {
     {"EXPUNGE",       cmd_not_implemented,  selected,            seq::changed},      // commands/expunge.cpp
     {"SEARCH",        cmd_not_implemented,  selected,            seq::read},         // commands/search.cpp
     {"UID SEARCH",    cmd_not_implemented,  selected,            seq::unaffected},
-    {"FETCH",         cmd_not_implemented,  selected,            seq::read},         // commands/fetch.cpp
-    {"UID FETCH",     cmd_not_implemented,  selected,            seq::unaffected},
+    {"FETCH",         cmd_fetch,            selected,            seq::read},         // commands/fetch.cpp
+    {"UID FETCH",     cmd_fetch,            selected,            seq::unaffected},
     {"STORE",         cmd_not_implemented,  selected,            seq::read},         // commands/store.cpp
     {"UID STORE",     cmd_not_implemented,  selected,            seq::unaffected},
     {"COPY",          cmd_not_implemented,  selected,            seq::read},         // commands/copy_move.cpp

@@ -77,5 +77,7 @@ core::Task<Tagged> cmd_examine(Session& s, Command& c);
 core::Task<Tagged> cmd_check(Session& s, Command& c);
 core::Task<Tagged> cmd_close(Session& s, Command& c);
 core::Task<Tagged> cmd_unselect(Session& s, Command& c);
+// commands/fetch.cpp: FETCH and UID FETCH
+core::Task<Tagged> cmd_fetch(Session& s, Command& c);
 
 }  // namespace mallard::imap

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocols/imap/sequence_set.h"
@@ -33,6 +34,7 @@ public:
     // index < size()
     storage::Uid uid_at(std::uint32_t index) const { return entries_[index].uid; }
     const storage::Flags& flags_at(std::uint32_t index) const { return entries_[index].flags; }
+    void set_flags_at(std::uint32_t index, storage::Flags flags) { entries_[index].flags = std::move(flags); }
     // The index of `uid`, or nullopt.
     std::optional<std::uint32_t> index_of(storage::Uid uid) const;
     // The index of the first message with a UID >= `uid` (size() if none).
@@ -59,6 +61,8 @@ public:
     // 1 <= seq <= exists()
     storage::Uid uid(SeqNum seq) const { return messages_.uid_at(seq - 1); }
     const storage::Flags& flags(SeqNum seq) const { return messages_.flags_at(seq - 1); }
+    // After this session changed a message's flags in the store (FETCH setting \Seen, STORE).
+    void set_flags(SeqNum seq, storage::Flags flags) { messages_.set_flags_at(seq - 1, std::move(flags)); }
     // The sequence number of `uid`, or nullopt if it isn't in the view.
     std::optional<SeqNum> seq(storage::Uid uid) const;
 

@@ -9,6 +9,7 @@ add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/session.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/auth.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/connection.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/fetch.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/list.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/mailbox.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/select.cpp
@@ -35,4 +36,8 @@ mallard_test(imap_mailbox_view_test
 
 mallard_test(imap_select_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/select_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)
+
+mallard_test(imap_fetch_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/fetch_test.cpp
   LIBS mallard_imap mallard_storage_sqlite)

@@ -97,6 +97,7 @@ public:
     // The selected mailbox (commands/select.cpp): null unless state is `selected`. select() replaces any view
     // and enters `selected`; unselect() drops it and returns to `authenticated`.
     const MailboxView* view() const { return view_.get(); }
+    MailboxView* view() { return view_.get(); }  // commands that change flags keep the view in step
     void select(MailboxView view);
     void unselect();
 
