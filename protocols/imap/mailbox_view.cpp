@@ -15,6 +15,12 @@ UidList::UidList(std::vector<Entry> entries) : entries_(std::move(entries)) {
     entries_.erase(std::unique(entries_.begin(), entries_.end(), same_uid), entries_.end());
 }
 
+bool UidList::push_back(Entry entry) {
+    if (!entries_.empty() && entries_.back().uid >= entry.uid) return false;
+    entries_.push_back(std::move(entry));
+    return true;
+}
+
 std::uint32_t UidList::lower_bound(storage::Uid uid) const {
     auto it = std::lower_bound(entries_.begin(), entries_.end(), uid,
                                [](const Entry& e, storage::Uid u) { return e.uid < u; });
@@ -39,7 +45,7 @@ MailboxView::MailboxView(const storage::Mailbox& box, std::vector<storage::Messa
     for (auto& m : messages) {
         if (m.uid >= uidnext_) uidnext_ = m.uid + 1;
         highest_modseq_ = std::max(highest_modseq_, m.modseq);
-        entries.push_back(UidList::Entry{m.uid, std::move(m.flags)});
+        entries.push_back(UidList::Entry{m.uid, std::move(m.flags), m.modseq});
     }
     messages_ = UidList(std::move(entries));
 }
@@ -49,6 +55,29 @@ std::optional<SeqNum> MailboxView::seq(storage::Uid uid) const {
     if (!index) return std::nullopt;
     return *index + 1;
 }
+
+void MailboxView::set_flags(SeqNum seq, storage::Flags flags, storage::ModSeq modseq) {
+    messages_.set_flags_at(seq - 1, std::move(flags));
+    messages_.set_modseq_at(seq - 1, modseq);
+    raise_highest_modseq(modseq);
+}
+
+bool MailboxView::add(storage::Uid uid, storage::Flags flags, storage::ModSeq modseq) {
+    raise_uidnext(uid + 1);
+    raise_highest_modseq(modseq);
+    return messages_.push_back(UidList::Entry{uid, std::move(flags), modseq});
+}
+
+std::optional<SeqNum> MailboxView::remove(storage::Uid uid) {
+    auto index = messages_.index_of(uid);
+    if (!index) return std::nullopt;
+    messages_.erase_at(*index);
+    return *index + 1;
+}
+
+void MailboxView::raise_highest_modseq(storage::ModSeq modseq) { highest_modseq_ = std::max(highest_modseq_, modseq); }
+
+void MailboxView::raise_uidnext(storage::Uid uidnext) { uidnext_ = std::max(uidnext_, uidnext); }
 
 std::optional<SeqNum> MailboxView::first_unseen() const {
     for (std::uint32_t i = 0; i < messages_.size(); ++i) {

@@ -24,6 +24,7 @@ public:
     struct Entry {
         storage::Uid uid = 0;
         storage::Flags flags;
+        storage::ModSeq modseq = 0;  // the message's last change (RFC 7162 MODSEQ)
     };
 
     UidList() = default;
@@ -34,7 +35,12 @@ public:
     // index < size()
     storage::Uid uid_at(std::uint32_t index) const { return entries_[index].uid; }
     const storage::Flags& flags_at(std::uint32_t index) const { return entries_[index].flags; }
+    storage::ModSeq modseq_at(std::uint32_t index) const { return entries_[index].modseq; }
     void set_flags_at(std::uint32_t index, storage::Flags flags) { entries_[index].flags = std::move(flags); }
+    void set_modseq_at(std::uint32_t index, storage::ModSeq modseq) { entries_[index].modseq = modseq; }
+    // Adds a message with a UID above every other one (a new arrival). False if it isn't above them.
+    bool push_back(Entry entry);
+    void erase_at(std::uint32_t index) { entries_.erase(entries_.begin() + index); }
     // The index of `uid`, or nullopt.
     std::optional<std::uint32_t> index_of(storage::Uid uid) const;
     // The index of the first message with a UID >= `uid` (size() if none).
@@ -61,8 +67,23 @@ public:
     // 1 <= seq <= exists()
     storage::Uid uid(SeqNum seq) const { return messages_.uid_at(seq - 1); }
     const storage::Flags& flags(SeqNum seq) const { return messages_.flags_at(seq - 1); }
+    storage::ModSeq modseq(SeqNum seq) const { return messages_.modseq_at(seq - 1); }
     // After this session changed a message's flags in the store (FETCH setting \Seen, STORE).
     void set_flags(SeqNum seq, storage::Flags flags) { messages_.set_flags_at(seq - 1, std::move(flags)); }
+    // The same with the change's modseq (raises highest_modseq() too).
+    void set_flags(SeqNum seq, storage::Flags flags, storage::ModSeq modseq);
+
+    // ---- changes, from this session's own commands or from the journal (another session's) ----
+    // Each returns what the client must be told, so a change seen twice (our own STORE, then its journal
+    // entry) is announced once.
+    // A new message: true if it was added (its UID is above every UID in the view); raises UIDNEXT.
+    bool add(storage::Uid uid, storage::Flags flags, storage::ModSeq modseq);
+    // A message removed: its sequence number before the removal (for "* n EXPUNGE"), or nullopt if it
+    // wasn't in the view. Later messages move down by one.
+    std::optional<SeqNum> remove(storage::Uid uid);
+    // The mailbox's highest modseq has reached `modseq` (a journal entry, a STORE); never goes down.
+    void raise_highest_modseq(storage::ModSeq modseq);
+    void raise_uidnext(storage::Uid uidnext);
     // The sequence number of `uid`, or nullopt if it isn't in the view.
     std::optional<SeqNum> seq(storage::Uid uid) const;
 

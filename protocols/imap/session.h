@@ -105,6 +105,10 @@ public:
     State state = State::not_authenticated;
     storage::User user;                  // after login
     RenderOptions render;                // utf8_enabled after ENABLE UTF8=ACCEPT
+    // RFC 7162 §3.1: CONDSTORE is on once the client enabled it (ENABLE CONDSTORE, SELECT/EXAMINE
+    // (CONDSTORE)) or used it (FETCH MODSEQ/CHANGEDSINCE, STORE UNCHANGEDSINCE, SEARCH MODSEQ); from then on
+    // FETCH responses carry MODSEQ and tagged OKs of SELECT carry HIGHESTMODSEQ.
+    bool condstore = false;
     bool abandoned = false;              // see abandon(): no tagged response, the session ends
 
     // What the dispatcher does once the tagged response is queued: these need the response sent first.
