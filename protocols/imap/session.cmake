@@ -2,6 +2,7 @@
 add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/capabilities.cpp
   ${CMAKE_CURRENT_LIST_DIR}/command_table.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/flag_names.cpp
   ${CMAKE_CURRENT_LIST_DIR}/list_pattern.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mailbox_support.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mailbox_view.cpp
@@ -31,7 +32,7 @@ mallard_test(imap_mailbox_names_test
   LIBS mallard_imap)
 
 mallard_test(imap_mailbox_view_test
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/mailbox_view_test.cpp
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/mailbox_view_test.cpp ${CMAKE_CURRENT_LIST_DIR}/flag_names_test.cpp
   LIBS mallard_imap)
 
 mallard_test(imap_select_test
