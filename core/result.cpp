@@ -11,6 +11,7 @@ std::string_view errc_name(Errc code) {
         case Errc::bad_input: return "bad input";
         case Errc::timed_out: return "timed out";
         case Errc::cancelled: return "cancelled";
+        case Errc::woken: return "woken";
         case Errc::closed: return "connection closed";
         case Errc::unavailable: return "unavailable";
         case Errc::permission: return "permission denied";

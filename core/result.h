@@ -18,6 +18,7 @@ enum class Errc {
     bad_input,     // malformed input from a client or a file
     timed_out,     // a deadline passed
     cancelled,     // the connection closed or the server is shutting down
+    woken,         // a read ended early on purpose: something else needs the reader (IDLE and a mailbox change)
     closed,        // the peer closed the connection
     unavailable,   // a backend is down or overloaded
     permission,    // not allowed

@@ -45,6 +45,11 @@ void Connection::interrupt_reads() {
     io_.cancel_read_wait();
 }
 
+void Connection::wake_reader() {
+    woken_ = true;
+    io_.cancel_read_wait();
+}
+
 Result<void> Connection::io_error(IoOutcome outcome, const char* what) const {
     switch (outcome.status) {
         case IoStatus::eof: return Error(Errc::closed, what);
@@ -68,6 +73,10 @@ Task<Result<void>> Connection::wait_for(IoStatus want, Deadline deadline, bool f
             w = co_await io_.wait_writable(deadline);
         }
         if (for_read && interrupted_) co_return Error(Errc::cancelled, "interrupted");
+        if (for_read && woken_) {
+            woken_ = false;
+            co_return Error(Errc::woken);
+        }
         if (w == WaitResult::timed_out) co_return Error(Errc::timed_out);
         if (w == WaitResult::cancelled) {
             // interrupt_reads() cancels whatever waits for input, even a write's wait: only close() ends a write.
@@ -105,6 +114,10 @@ Task<Result<void>> Connection::fill(Deadline deadline) {
     for (;;) {
         if (interrupted_) co_return Error(Errc::cancelled, "interrupted");
         if (!io_.is_open()) co_return Error(Errc::cancelled, "connection closed");
+        if (woken_) {
+            woken_ = false;
+            co_return Error(Errc::woken);
+        }
         if (!in_) in_ = acquire_buffer();
         if (in_end_ == read_buffer_bytes && in_start_ > 0) {
             std::memmove(in_.get(), in_.get() + in_start_, in_end_ - in_start_);

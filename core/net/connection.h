@@ -79,6 +79,9 @@ public:
     // work so the session can say goodbye.
     void interrupt_reads();
     bool reads_interrupted() const { return interrupted_; }
+    // The pending read (or the next one, if none is pending) ends once with `woken`, so a session waiting for
+    // its client can attend to something else — IDLE announcing a mailbox change — and then read on.
+    void wake_reader();
 
     // Every open connection on this thread, for shutdown and administrative logout.
     template <class F>
@@ -105,6 +108,7 @@ private:
     bool tls_ = false;
     bool compressed_ = false;
     bool interrupted_ = false;
+    bool woken_ = false;
     Connection* prev_ = nullptr;  // this thread's registry: an intrusive list
     Connection* next_ = nullptr;
     static thread_local Connection* registry_head_;

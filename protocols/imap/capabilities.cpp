@@ -19,8 +19,8 @@ std::string capability_list(const CapabilityState& state) {
     // RFC 6154 SPECIAL-USE and CREATE-SPECIAL-USE, RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS
     // (commands/list.cpp, commands/mailbox.cpp).
     out += " SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS";
-    // RFC 3691 (commands/select.cpp).
-    out += " UNSELECT";
+    // RFC 3691 (commands/select.cpp), RFC 2177 (commands/idle.cpp).
+    out += " UNSELECT IDLE";
     // Next: IDLE UIDPLUS MOVE CONDSTORE … as their commands land (see capabilities.h).
     return out;
 }

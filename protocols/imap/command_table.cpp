@@ -20,6 +20,7 @@ constexpr CommandSpec command_table[] = {
     {"ENABLE",        cmd_enable,           authenticated,       seq::unaffected},  // RFC 5161 §3.1
     {"NAMESPACE",     cmd_namespace,        logged_in,           seq::unaffected},
     {"COMPRESS",      cmd_compress,         logged_in,           seq::unaffected},
+    {"IDLE",          cmd_idle,             logged_in,           seq::unaffected},   // RFC 2177
     // RFC 3501 commands still to come: replace cmd_not_implemented with the family's handler.
     {"SELECT",        cmd_select,           logged_in,           seq::reset},        // commands/select.cpp
     {"EXAMINE",       cmd_examine,          logged_in,           seq::reset},

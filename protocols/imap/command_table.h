@@ -79,5 +79,7 @@ core::Task<Tagged> cmd_close(Session& s, Command& c);
 core::Task<Tagged> cmd_unselect(Session& s, Command& c);
 // commands/fetch.cpp: FETCH and UID FETCH
 core::Task<Tagged> cmd_fetch(Session& s, Command& c);
+// commands/idle.cpp
+core::Task<Tagged> cmd_idle(Session& s, Command& c);
 
 }  // namespace mallard::imap

@@ -39,7 +39,8 @@ MailboxView::MailboxView(const storage::Mailbox& box, std::vector<storage::Messa
       uidvalidity_(box.uidvalidity),
       uidnext_(box.uidnext),
       highest_modseq_(std::max<storage::ModSeq>(box.highest_modseq, 1)),
-      read_only_(read_only) {
+      read_only_(read_only),
+      journal_modseq_(box.highest_modseq) {
     std::vector<UidList::Entry> entries;
     entries.reserve(messages.size());
     for (auto& m : messages) {

@@ -4,6 +4,7 @@
 // returned, no I/O, so tests construct it directly.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -84,6 +85,19 @@ public:
     // The mailbox's highest modseq has reached `modseq` (a journal entry, a STORE); never goes down.
     void raise_highest_modseq(storage::ModSeq modseq);
     void raise_uidnext(storage::Uid uidnext);
+
+    // ---- the journal (view_sync.h) ----
+    // Journal entries up to this modseq have been applied. Starts at the mailbox's highest modseq as read
+    // before its messages were listed, so a change racing with SELECT is replayed (harmlessly) rather than
+    // missed. Separate from highest_modseq(), which this session's own STOREs raise past entries of other
+    // sessions it hasn't read yet.
+    storage::ModSeq journal_modseq() const { return journal_modseq_; }
+    void set_journal_modseq(storage::ModSeq modseq) { journal_modseq_ = std::max(journal_modseq_, modseq); }
+    // Expunges heard while they couldn't be announced (RFC 3501 §7.4.1: not during FETCH, STORE, SEARCH by
+    // sequence number): the messages keep their sequence numbers until the next command that allows it.
+    const std::vector<storage::Uid>& deferred_expunges() const { return deferred_expunges_; }
+    void defer_expunge(storage::Uid uid) { deferred_expunges_.push_back(uid); }
+    std::vector<storage::Uid> take_deferred_expunges() { return std::exchange(deferred_expunges_, {}); }
     // The sequence number of `uid`, or nullopt if it isn't in the view.
     std::optional<SeqNum> seq(storage::Uid uid) const;
 
@@ -106,7 +120,9 @@ private:
     storage::Uid uidnext_ = 1;
     storage::ModSeq highest_modseq_ = 1;
     bool read_only_ = false;
+    storage::ModSeq journal_modseq_ = 0;
     UidList messages_;
+    std::vector<storage::Uid> deferred_expunges_;
 };
 
 }  // namespace mallard::imap

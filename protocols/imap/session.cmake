@@ -8,15 +8,17 @@ add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/mailbox_view.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mutf7.cpp
   ${CMAKE_CURRENT_LIST_DIR}/session.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/view_sync.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/auth.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/connection.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/fetch.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/idle.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/list.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/mailbox.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/select.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/status.cpp
 )
-target_link_libraries(mallard_imap PUBLIC mallard_imap_parser mallard_imap_render mallard_storage mallard_auth
+target_link_libraries(mallard_imap PUBLIC mallard_imap_parser mallard_imap_render mallard_storage mallard_storage_notify mallard_auth
                                           mallard_mime mallard_core)
 
 mallard_test(imap_session_test
@@ -33,6 +35,7 @@ mallard_test(imap_mailbox_names_test
 
 mallard_test(imap_mailbox_view_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/mailbox_view_test.cpp ${CMAKE_CURRENT_LIST_DIR}/flag_names_test.cpp
+           ${CMAKE_CURRENT_LIST_DIR}/view_sync_test.cpp
   LIBS mallard_imap)
 
 mallard_test(imap_select_test

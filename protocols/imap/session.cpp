@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "protocols/imap/command_table.h"
+#include "protocols/imap/view_sync.h"
 
 namespace mallard::imap {
 
@@ -45,16 +46,61 @@ void Session::untagged(std::string_view text) {
 }
 
 void Session::select(MailboxView view) {
+    watch_.reset();
     view_ = std::make_unique<MailboxView>(std::move(view));
     state = State::selected;
+    if (context_->bus) watch_ = context_->bus->watch(view_->id(), *this);
+    view_stale_ = true;  // anything between reading the mailbox and now is replayed before the tagged OK
+    last_sync_ = core::Clock::now();
 }
 
 void Session::unselect() {
+    watch_.reset();
     view_.reset();
+    view_stale_ = false;
     if (state == State::selected) state = State::authenticated;
 }
 
+void Session::on_mailbox_change(const storage::notify::MailboxChange& change) {
+    if (!view_ || (change.modseq != 0 && change.modseq <= view_->journal_modseq())) return;
+    view_stale_ = true;
+    if (idling) conn_->wake_reader();
+}
+
+bool Session::needs_sync() const {
+    if (!view_) return false;
+    return view_stale_ || !view_->deferred_expunges().empty() ||
+           core::Clock::now() - last_sync_ >= options().poll_interval;
+}
+
+core::Task<void> Session::sync_mailbox(bool allow_expunge) {
+    if (!view_) co_return;
+    const storage::MailboxId box = view_->id();
+    auto entries = co_await store().journal_since(box, view_->journal_modseq());
+    if (!view_ || view_->id() != box) co_return;
+    last_sync_ = core::Clock::now();
+    if (!entries) {
+        if (entries.error().code == core::Errc::not_found) {
+            // RFC 3501 §7.1.5: the selected mailbox is gone; its sequence numbers can't be kept meaningful.
+            untagged("BYE Selected mailbox was deleted");
+            abandoned = true;
+            state = State::logout;
+            co_return;
+        }
+        MLOG_CONN(warn, conn_->id()) << "mailbox sync failed: " << entries.error().to_string();
+        co_return;
+    }
+    view_stale_ = false;
+    std::string out = apply_journal(*view_, *entries, SyncRules{allow_expunge, condstore});
+    if (!out.empty()) conn_->queue(out);
+}
+
 core::Task<core::Result<Step>> Session::next_step() {
+    auto step = co_await next_step(deadline(), false);
+    co_return step;
+}
+
+core::Task<core::Result<Step>> Session::next_step(core::Deadline until, bool stop_when_woken) {
     for (;;) {
         std::string_view in = conn_->input();
         std::size_t before = in.size();
@@ -63,18 +109,22 @@ core::Task<core::Result<Step>> Session::next_step() {
         if (std::holds_alternative<SendContinuation>(step)) {
             // RFC 3501 §7.5: the client waits for this before sending a synchronising literal.
             conn_->queue("+ Ready for literal data\r\n");
-            auto sent = co_await conn_->flush(deadline());
+            auto sent = co_await conn_->flush(until);
             if (!sent) co_return sent.take_error();
             continue;
         }
         if (!std::holds_alternative<NeedMore>(step)) co_return core::Result<Step>(std::move(step));
         if (conn_->queued_bytes() > 0) {
             // Responses held back for pipelining go out before we wait for the client.
-            auto flushed = co_await conn_->flush(deadline());
+            auto flushed = co_await conn_->flush(until);
             if (!flushed) co_return flushed.take_error();
         }
-        auto filled = co_await conn_->fill(deadline());
-        if (!filled) co_return filled.take_error();
+        auto filled = co_await conn_->fill(until);
+        if (!filled) {
+            // A wake meant for IDLE that came as it ended: nothing to do here.
+            if (filled.error().code == core::Errc::woken && !stop_when_woken) continue;
+            co_return filled.take_error();
+        }
     }
 }
 
@@ -157,6 +207,12 @@ core::Task<void> dispatch(Session& s, Command command) {
     // Where untagged EXPUNGE is held back for seq::read commands once a mailbox view exists (commands/select).
     Tagged result = co_await spec->handler(s, command);
     if (s.abandoned) co_return;
+    // RFC 3501 §7.4.1: changes made elsewhere go out before the tagged response; EXPUNGE waits while the
+    // client is using sequence numbers (FETCH, STORE, SEARCH, COPY by number).
+    if (s.needs_sync()) {
+        co_await s.sync_mailbox(spec->sequence != SequenceEffect::read);
+        if (s.abandoned) co_return;
+    }
     s.conn().queue(tagged_line(command.tag, result));
     co_await run_after(s);
 }

@@ -21,6 +21,7 @@
 #include "protocols/imap/mailbox_view.h"
 #include "protocols/imap/parser.h"
 #include "protocols/imap/render.h"
+#include "storage/notify/bus.h"
 #include "storage/store.h"
 
 namespace mallard::imap {
@@ -34,6 +35,10 @@ struct Options {
     std::chrono::milliseconds preauth_timeout{std::chrono::minutes(1)};  // before login
     std::chrono::milliseconds autologout{std::chrono::minutes(30)};      // after login (RFC 3501 §5.4)
     std::chrono::milliseconds auth_failure_delay{1000};                  // after every failed login
+    // How often a session with a selected mailbox reads its journal unprompted (in IDLE, and before a
+    // command): the bus tells of every change this process makes; this catches writers it can't hear
+    // (another process on the same data directory without Redis, mallardctl).
+    std::chrono::milliseconds poll_interval{std::chrono::minutes(2)};
     ParserLimits limits;
 };
 
@@ -43,6 +48,7 @@ struct Context {
     storage::Store& store;
     core::ThreadPool& pool;
     std::shared_ptr<core::net::TlsProvider> tls;  // for STARTTLS; may be null
+    storage::notify::Bus* bus = nullptr;          // changes announced by this process; may be null (tests)
 };
 
 // The listener's entry point: owns the connection until LOGOUT, autologout, shutdown or the peer leaves.
@@ -63,7 +69,7 @@ struct Tagged {
     static Tagged bad(std::string text) { return Tagged{Kind::bad, std::move(text)}; }
 };
 
-class Session {
+class Session final : public storage::notify::Watcher {
 public:
     Session(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context);
 
@@ -81,6 +87,9 @@ public:
     // The next parser result, reading as needed and answering synchronising literals with "+". An error is
     // the connection's (closed, timed_out, cancelled, io, tls).
     core::Task<core::Result<Step>> next_step();
+    // The same with an explicit deadline; with `stop_when_woken` a wake_reader() (a change to the selected
+    // mailbox heard during IDLE) ends the wait with Errc::woken instead of being ignored.
+    core::Task<core::Result<Step>> next_step(core::Deadline deadline, bool stop_when_woken);
 
     // A read inside a command failed (AUTHENTICATE's response line): says BYE where one is due, and ends the
     // session without a tagged response.
@@ -101,6 +110,18 @@ public:
     void select(MailboxView view);
     void unselect();
 
+    // ---- changes to the selected mailbox made elsewhere (view_sync.h) ----
+    // Whether the journal should be read before this command's tagged response: the bus announced a change,
+    // expunges are waiting to be told, or poll_interval has passed since the last read.
+    bool needs_sync() const;
+    // Reads the journal past the view's position and queues the untagged responses. `allow_expunge` is false
+    // during FETCH, STORE, SEARCH and COPY by sequence number (RFC 3501 §7.4.1). A deleted mailbox ends the
+    // session with BYE (its sequence numbers mean nothing any more). A store error is logged and retried at
+    // the next opportunity.
+    core::Task<void> sync_mailbox(bool allow_expunge);
+    // The bus (storage/notify): marks the view stale and, in IDLE, wakes the reader so the change goes out now.
+    void on_mailbox_change(const storage::notify::MailboxChange& change) override;
+
     // ---- state, read and written by the commands ----
     State state = State::not_authenticated;
     storage::User user;                  // after login
@@ -110,6 +131,7 @@ public:
     // FETCH responses carry MODSEQ and tagged OKs of SELECT carry HIGHESTMODSEQ.
     bool condstore = false;
     bool abandoned = false;              // see abandon(): no tagged response, the session ends
+    bool idling = false;                 // in IDLE (commands/idle.cpp): changes are pushed as they happen
 
     // What the dispatcher does once the tagged response is queued: these need the response sent first.
     enum class After : std::uint8_t { nothing, start_tls, start_deflate, close };
@@ -120,6 +142,9 @@ private:
     std::shared_ptr<const Context> context_;
     Parser parser_;
     std::unique_ptr<MailboxView> view_;
+    storage::notify::Bus::Watch watch_;   // on view_'s mailbox while one is selected
+    bool view_stale_ = false;
+    core::Clock::time_point last_sync_{};
 };
 
 // session.cpp: runs one parsed command through the table (state checks included) and queues its response.

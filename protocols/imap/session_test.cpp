@@ -350,7 +350,7 @@ TEST_F(ImapSession, unknown_and_unsupported_commands_are_bad) {
     auto lines = run(transcript(context(), {"FROBNICATE", "IDLE", "NOOP"}));
     ASSERT_EQ(lines.size(), 4u);
     EXPECT_EQ(lines[1], "t1 BAD unknown command");
-    EXPECT_EQ(lines[2], "t2 BAD IDLE not supported");
+    EXPECT_EQ(lines[2], "t2 BAD IDLE requires login");
     EXPECT_EQ(lines[3], "t3 OK NOOP completed");
 }
 
@@ -533,11 +533,11 @@ TEST(ImapCapabilities, advertise_only_what_works_in_each_state) {
     after.authenticated = true;
     after.compress_available = true;
     EXPECT_EQ(capability_list(after), "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT COMPRESS=DEFLATE "
-                                      "SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS UNSELECT");
+                                      "SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS UNSELECT IDLE");
     after.compressed = true;
     EXPECT_EQ(capability_list(after),
               "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT SPECIAL-USE CREATE-SPECIAL-USE "
-              "LIST-EXTENDED LIST-STATUS UNSELECT");
+              "LIST-EXTENDED LIST-STATUS UNSELECT IDLE");
 }
 
 }  // namespace

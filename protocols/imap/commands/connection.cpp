@@ -14,8 +14,10 @@ Task<Tagged> cmd_capability(Session& s, Command&) {
     co_return Tagged::ok("CAPABILITY completed");
 }
 
-Task<Tagged> cmd_noop(Session&, Command&) {
-    // Where pending mailbox updates (EXISTS, EXPUNGE, FETCH FLAGS) go out once a mailbox view exists.
+Task<Tagged> cmd_noop(Session& s, Command&) {
+    // RFC 3501 §6.1.2: NOOP is how a client polls. Read the journal whether or not the bus said anything:
+    // a writer in another process can't reach this one's bus.
+    co_await s.sync_mailbox(true);
     co_return Tagged::ok("NOOP completed");
 }
 

@@ -67,8 +67,10 @@ Task<Tagged> cmd_examine(Session& s, Command& c) {
     co_return result;
 }
 
-Task<Tagged> cmd_check(Session&, Command&) {
-    // Every store write is durable when it returns: there is nothing to checkpoint.
+Task<Tagged> cmd_check(Session& s, Command&) {
+    // Every store write is durable when it returns: there is nothing to checkpoint. Like NOOP, CHECK is a
+    // moment to tell the client what changed.
+    co_await s.sync_mailbox(true);
     co_return Tagged::ok("CHECK completed");
 }
 

@@ -1,0 +1,103 @@
+// Journal → view → untagged responses (view_sync.h): the ordering and numbering rules of RFC 3501 §7.4.1.
+#include "protocols/imap/view_sync.h"
+
+#include <gtest/gtest.h>
+
+namespace mallard::imap {
+namespace {
+
+using storage::JournalEntry;
+using storage::JournalKind;
+
+MailboxView view_with(std::vector<storage::Uid> uids, storage::ModSeq highest) {
+    storage::Mailbox box;
+    box.id = "1";
+    box.name = "INBOX";
+    box.uidvalidity = 42;
+    box.uidnext = uids.empty() ? 1 : uids.back() + 1;
+    box.highest_modseq = highest;
+    std::vector<storage::MessageMeta> metas;
+    for (auto uid : uids) metas.push_back(storage::MessageMeta{uid, 1, {}, {}, 10});
+    return MailboxView(box, std::move(metas), false);
+}
+
+JournalEntry entry(storage::ModSeq modseq, JournalKind kind, storage::Uid uid, storage::Flags flags = {}) {
+    JournalEntry e;
+    e.modseq = modseq;
+    e.kind = kind;
+    e.uid = uid;
+    e.flags = std::move(flags);
+    return e;
+}
+
+TEST(ViewSync, ArrivalsAreOneExists) {
+    auto view = view_with({1, 2}, 5);
+    auto out = apply_journal(view, {entry(6, JournalKind::append, 3), entry(7, JournalKind::append, 4)}, {});
+    EXPECT_EQ(out, "* 4 EXISTS\r\n");
+    EXPECT_EQ(view.exists(), 4u);
+    EXPECT_EQ(view.journal_modseq(), 7u);
+    EXPECT_EQ(view.uidnext(), 5u);
+}
+
+TEST(ViewSync, ExpungesNumberAsTheClientSeesThem) {
+    auto view = view_with({1, 2, 3, 4}, 5);
+    auto out = apply_journal(view, {entry(6, JournalKind::expunge, 2), entry(7, JournalKind::expunge, 3)}, {});
+    EXPECT_EQ(out, "* 2 EXPUNGE\r\n* 2 EXPUNGE\r\n");
+    EXPECT_EQ(view.exists(), 2u);
+    EXPECT_EQ(view.uid(2), 4u);
+}
+
+TEST(ViewSync, AMessageThatCameAndWentIsNeverMentioned) {
+    auto view = view_with({1}, 5);
+    auto out = apply_journal(view, {entry(6, JournalKind::append, 2), entry(7, JournalKind::append, 3),
+                                    entry(8, JournalKind::expunge, 2)}, {});
+    EXPECT_EQ(out, "* 2 EXISTS\r\n");
+    EXPECT_EQ(view.uid(2), 3u);
+}
+
+TEST(ViewSync, ExpungeThenArrivalCountsRight) {
+    auto view = view_with({1, 2}, 5);
+    auto out = apply_journal(view, {entry(6, JournalKind::expunge, 1), entry(7, JournalKind::append, 3)}, {});
+    EXPECT_EQ(out, "* 1 EXPUNGE\r\n* 2 EXISTS\r\n");
+}
+
+TEST(ViewSync, ExpungesWaitWhileSequenceNumbersAreInUse) {
+    auto view = view_with({1, 2, 3}, 5);
+    auto out = apply_journal(view, {entry(6, JournalKind::expunge, 2)}, SyncRules{false, false});
+    EXPECT_EQ(out, "");
+    EXPECT_EQ(view.exists(), 3u);  // message 2 keeps its number for now
+    out = apply_journal(view, {entry(7, JournalKind::append, 4)}, SyncRules{false, false});
+    EXPECT_EQ(out, "* 4 EXISTS\r\n");
+    out = apply_journal(view, {}, SyncRules{true, false});
+    EXPECT_EQ(out, "* 2 EXPUNGE\r\n");
+    EXPECT_EQ(view.exists(), 3u);
+}
+
+TEST(ViewSync, FlagChangesFromOthersAreFetchResponses) {
+    auto view = view_with({1, 2}, 5);
+    auto out = apply_journal(view, {entry(6, JournalKind::flags, 2, {"\\Seen"})}, {});
+    EXPECT_EQ(out, "* 2 FETCH (UID 2 FLAGS (\\Seen))\r\n");
+    out = apply_journal(view, {entry(7, JournalKind::flags, 2, {"\\Flagged", "\\Seen"})}, SyncRules{true, true});
+    EXPECT_EQ(out, "* 2 FETCH (UID 2 FLAGS (\\Flagged \\Seen) MODSEQ (7))\r\n");
+}
+
+TEST(ViewSync, OwnChangesAreNotRepeated) {
+    auto view = view_with({1, 2}, 5);
+    view.set_flags(1, {"\\Seen"}, 6);  // this session's STORE, already answered
+    auto out = apply_journal(view, {entry(6, JournalKind::flags, 1, {"\\Seen"})}, SyncRules{true, true});
+    EXPECT_EQ(out, "");
+    view.remove(2);  // this session's EXPUNGE, already answered
+    out = apply_journal(view, {entry(7, JournalKind::expunge, 2)}, {});
+    EXPECT_EQ(out, "");
+    out = apply_journal(view, {entry(7, JournalKind::append, 9)}, {});  // at or below the position: skipped
+    EXPECT_EQ(out, "");
+}
+
+TEST(ViewSync, FlagChangeOfANewArrivalFollowsItsExists) {
+    auto view = view_with({1}, 5);
+    auto out = apply_journal(view, {entry(6, JournalKind::append, 2), entry(7, JournalKind::flags, 2, {"\\Seen"})}, {});
+    EXPECT_EQ(out, "* 2 EXISTS\r\n* 2 FETCH (UID 2 FLAGS (\\Seen))\r\n");
+}
+
+}  // namespace
+}  // namespace mallard::imap

@@ -1,0 +1,100 @@
+// The change bus: see bus.h.
+#include "storage/notify/bus.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace mallard::storage::notify {
+
+void LoopWatchers::deliver(const MailboxChange& change) {
+    auto it = by_mailbox.find(change.mailbox);
+    if (it == by_mailbox.end()) return;
+    // A watcher may not add or remove watches from its callback (bus.h), so the vector stays put.
+    for (Watcher* w : it->second) w->on_mailbox_change(change);
+}
+
+Bus::~Bus() = default;
+
+LoopWatchers* Bus::find(core::Reactor* loop) const {
+    for (const auto& l : loops_) {
+        if (l->loop == loop) return l.get();
+    }
+    return nullptr;
+}
+
+LoopWatchers* Bus::here() {
+    core::Reactor* loop = core::Reactor::current();
+    std::lock_guard lock(mutex_);
+    if (LoopWatchers* found = find(loop)) return found;
+    loops_.push_back(std::make_unique<LoopWatchers>());
+    loops_.back()->loop = loop;
+    return loops_.back().get();
+}
+
+void Bus::publish(MailboxChange change) {
+    core::Reactor* current = core::Reactor::current();
+    std::vector<LoopWatchers*> others;
+    LoopWatchers* mine = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& l : loops_) {
+            if (l->loop == current) mine = l.get();
+            else others.push_back(l.get());
+        }
+    }
+    for (LoopWatchers* l : others) {
+        if (!l->loop) continue;  // watches made off any loop (tests) hear only publishers on their thread
+        // Registries live as long as the bus, which outlives the loops (tools/mallard declares it first).
+        l->loop->post([l, change]() { l->deliver(change); });
+    }
+    if (mine) mine->deliver(change);
+}
+
+Bus::Watch Bus::watch(const MailboxId& mailbox, Watcher& watcher) {
+    Watch w;
+    w.loop_ = here();
+    w.mailbox_ = mailbox;
+    w.watcher_ = &watcher;
+    w.loop_->by_mailbox[mailbox].push_back(&watcher);
+    return w;
+}
+
+std::size_t Bus::watchers_here(const MailboxId& mailbox) const {
+    LoopWatchers* loop = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        loop = find(core::Reactor::current());
+    }
+    if (!loop) return 0;
+    auto it = loop->by_mailbox.find(mailbox);
+    return it == loop->by_mailbox.end() ? 0 : it->second.size();
+}
+
+Bus::Watch::Watch(Watch&& other) noexcept
+    : loop_(std::exchange(other.loop_, nullptr)),
+      mailbox_(std::move(other.mailbox_)),
+      watcher_(std::exchange(other.watcher_, nullptr)) {}
+
+Bus::Watch& Bus::Watch::operator=(Watch&& other) noexcept {
+    if (this != &other) {
+        reset();
+        loop_ = std::exchange(other.loop_, nullptr);
+        mailbox_ = std::move(other.mailbox_);
+        watcher_ = std::exchange(other.watcher_, nullptr);
+    }
+    return *this;
+}
+
+void Bus::Watch::reset() {
+    if (!loop_) return;
+    auto it = loop_->by_mailbox.find(mailbox_);
+    if (it != loop_->by_mailbox.end()) {
+        auto& list = it->second;
+        list.erase(std::remove(list.begin(), list.end(), watcher_), list.end());
+        if (list.empty()) loop_->by_mailbox.erase(it);
+    }
+    loop_ = nullptr;
+    watcher_ = nullptr;
+}
+
+}  // namespace mallard::storage::notify

@@ -1,0 +1,87 @@
+// The change bus (ARCHITECTURE.md, storage/notify): after a write to a mailbox commits, (mailbox, modseq) is
+// announced to every loop of the process, and each loop hands it to the watchers it hosts — the IMAP sessions
+// that have the mailbox selected, sitting in IDLE or not. A watcher only learns *that* the mailbox changed;
+// what changed it reads from the journal (Store::journal_since), which stays the single source of truth, so
+// a lost or duplicated announcement costs a read, never correctness.
+//
+// Threads: publish() may be called on any thread. Watches are created, notified and destroyed on one loop
+// thread (the loop of their session); each loop's watchers are kept apart, so nothing is shared across loops
+// but the list of loops. A publisher on a loop notifies that loop's watchers at once (so a session sees its
+// own APPEND before its tagged OK) and posts to the other loops.
+//
+// Redis pub/sub across instances joins here later (issue 5): a subscriber that calls publish_local().
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/reactor.h"
+#include "storage/types.h"
+
+namespace mallard::storage::notify {
+
+struct MailboxChange {
+    MailboxId mailbox;
+    ModSeq modseq = 0;  // the change's modseq; 0 when the writer doesn't know it (read the journal anyway)
+};
+
+class Watcher {
+public:
+    virtual ~Watcher() = default;
+    // On the watcher's loop thread. Must not destroy the watcher or create/destroy watches.
+    virtual void on_mailbox_change(const MailboxChange& change) = 0;
+};
+
+class Bus {
+public:
+    Bus() = default;
+    Bus(const Bus&) = delete;
+    Bus& operator=(const Bus&) = delete;
+    ~Bus();
+
+    // Announces a committed change to every loop of this process.
+    void publish(MailboxChange change);
+
+    // A registration of `watcher` for `mailbox` on the calling loop (Reactor::current()), removed when the
+    // Watch is destroyed or reset. Moveable, so a session can hold one beside its selected view.
+    class Watch {
+    public:
+        Watch() = default;
+        Watch(Watch&& other) noexcept;
+        Watch& operator=(Watch&& other) noexcept;
+        Watch(const Watch&) = delete;
+        Watch& operator=(const Watch&) = delete;
+        ~Watch() { reset(); }
+        void reset();
+        bool active() const { return loop_ != nullptr; }
+
+    private:
+        friend class Bus;
+        struct LoopWatchers* loop_ = nullptr;
+        MailboxId mailbox_;
+        Watcher* watcher_ = nullptr;
+    };
+    Watch watch(const MailboxId& mailbox, Watcher& watcher);
+
+    // Watchers of a mailbox on the calling loop (tests, metrics).
+    std::size_t watchers_here(const MailboxId& mailbox) const;
+
+private:
+    LoopWatchers* here();                 // this loop's registry, created on first use
+    LoopWatchers* find(core::Reactor* loop) const;
+
+    mutable std::mutex mutex_;            // guards loops_ (the list, not the registries' contents)
+    std::vector<std::unique_ptr<LoopWatchers>> loops_;
+};
+
+// One loop's watchers by mailbox. Touched only on its loop's thread.
+struct LoopWatchers {
+    core::Reactor* loop = nullptr;
+    std::unordered_map<MailboxId, std::vector<Watcher*>> by_mailbox;
+    void deliver(const MailboxChange& change);
+};
+
+}  // namespace mallard::storage::notify
