@@ -37,8 +37,8 @@ constexpr CommandSpec command_table[] = {
     {"STATUS",        cmd_status,           logged_in,           seq::unaffected},   // commands/status.cpp
     {"APPEND",        cmd_not_implemented,  logged_in,           seq::unaffected},   // commands/append.cpp
     {"EXPUNGE",       cmd_not_implemented,  selected,            seq::changed},      // commands/expunge.cpp
-    {"SEARCH",        cmd_not_implemented,  selected,            seq::read},         // commands/search.cpp
-    {"UID SEARCH",    cmd_not_implemented,  selected,            seq::unaffected},
+    {"SEARCH",        cmd_search,           selected,            seq::read},         // commands/search.cpp
+    {"UID SEARCH",    cmd_search,           selected,            seq::unaffected},
     {"FETCH",         cmd_fetch,            selected,            seq::read},         // commands/fetch.cpp
     {"UID FETCH",     cmd_fetch,            selected,            seq::unaffected},
     {"STORE",         cmd_not_implemented,  selected,            seq::read},         // commands/store.cpp

@@ -81,5 +81,7 @@ core::Task<Tagged> cmd_unselect(Session& s, Command& c);
 core::Task<Tagged> cmd_fetch(Session& s, Command& c);
 // commands/idle.cpp
 core::Task<Tagged> cmd_idle(Session& s, Command& c);
+// commands/search.cpp: SEARCH and UID SEARCH
+core::Task<Tagged> cmd_search(Session& s, Command& c);
 
 }  // namespace mallard::imap

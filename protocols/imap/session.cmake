@@ -15,6 +15,7 @@ add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/commands/idle.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/list.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/mailbox.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/search.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/select.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/status.cpp
 )
@@ -44,4 +45,8 @@ mallard_test(imap_select_test
 
 mallard_test(imap_fetch_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/fetch_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)
+
+mallard_test(imap_search_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/search_test.cpp
   LIBS mallard_imap mallard_storage_sqlite)
