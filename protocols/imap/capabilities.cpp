@@ -21,6 +21,10 @@ std::string capability_list(const CapabilityState& state) {
     out += " SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS";
     // RFC 3691 (commands/select.cpp), RFC 2177 (commands/idle.cpp).
     out += " UNSELECT IDLE";
+    // RFC 3502 MULTIAPPEND, RFC 9208 QUOTA with the STORAGE resource, RFC 7889 APPENDLIMIT (the one limit of
+    // every mailbox) (commands/append.cpp, commands/quota.cpp).
+    out += " MULTIAPPEND QUOTA QUOTA=RES-STORAGE";
+    if (state.append_limit > 0) out += " APPENDLIMIT=" + std::to_string(state.append_limit);
     // Next: IDLE UIDPLUS MOVE CONDSTORE … as their commands land (see capabilities.h).
     return out;
 }

@@ -2,11 +2,12 @@
 // on this connection right now. Used by the greeting, CAPABILITY, and the OK [CAPABILITY …] after login.
 //
 // Where the rest gets added, each when its commands exist and are tested:
-//   IDLE, UIDPLUS, MOVE, CONDSTORE, SPECIAL-USE, CREATE-SPECIAL-USE, LIST-EXTENDED, LIST-STATUS,
-//   QUOTA, APPENDLIMIT=<n> → the authenticated part of capability_list() (capabilities.cpp), guarded by a
+//   IDLE, UIDPLUS, MOVE, CONDSTORE, SPECIAL-USE, CREATE-SPECIAL-USE, LIST-EXTENDED, LIST-STATUS
+//   → the authenticated part of capability_list() (capabilities.cpp), guarded by a
 //   flag here if an operator can turn one off. ENABLE CONDSTORE is wired in commands/connection.cpp.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace mallard::imap {
@@ -17,6 +18,7 @@ struct CapabilityState {
     bool login_disabled = false;       // plaintext and login_disabled_without_tls: no plaintext passwords
     bool compress_available = false;   // COMPRESS=DEFLATE offered (configured)
     bool compressed = false;           // COMPRESS already active
+    std::uint64_t append_limit = 0;    // RFC 7889 APPENDLIMIT=<n> after login; 0: not advertised
 };
 
 // "IMAP4rev1 LITERAL+ …" without the "* CAPABILITY " prefix or CRLF.

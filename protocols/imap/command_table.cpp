@@ -1,4 +1,4 @@
-// The command table (see command_table.h). Commands the parser knows but no row names (IDLE, MOVE, QUOTA,
+// The command table (see command_table.h). Commands the parser knows but no row names (IDLE, MOVE,
 // UID EXPUNGE, …: extensions not advertised yet) get "BAD command not supported".
 #include "protocols/imap/command_table.h"
 
@@ -35,7 +35,10 @@ constexpr CommandSpec command_table[] = {
     {"LIST",          cmd_list,             logged_in,           seq::unaffected},   // commands/list.cpp
     {"LSUB",          cmd_lsub,             logged_in,           seq::unaffected},
     {"STATUS",        cmd_status,           logged_in,           seq::unaffected},   // commands/status.cpp
-    {"APPEND",        cmd_not_implemented,  logged_in,           seq::unaffected},   // commands/append.cpp
+    {"APPEND",        cmd_append,           logged_in,           seq::unaffected},   // commands/append.cpp
+    {"GETQUOTA",      cmd_getquota,         logged_in,           seq::unaffected},   // commands/quota.cpp
+    {"GETQUOTAROOT",  cmd_getquotaroot,     logged_in,           seq::unaffected},
+    {"SETQUOTA",      cmd_setquota,         logged_in,           seq::unaffected},
     {"EXPUNGE",       cmd_not_implemented,  selected,            seq::changed},      // commands/expunge.cpp
     {"SEARCH",        cmd_search,           selected,            seq::read},         // commands/search.cpp
     {"UID SEARCH",    cmd_search,           selected,            seq::unaffected},

@@ -83,5 +83,11 @@ core::Task<Tagged> cmd_fetch(Session& s, Command& c);
 core::Task<Tagged> cmd_idle(Session& s, Command& c);
 // commands/search.cpp: SEARCH and UID SEARCH
 core::Task<Tagged> cmd_search(Session& s, Command& c);
+// commands/append.cpp: APPEND with MULTIAPPEND
+core::Task<Tagged> cmd_append(Session& s, Command& c);
+// commands/quota.cpp
+core::Task<Tagged> cmd_getquota(Session& s, Command& c);
+core::Task<Tagged> cmd_getquotaroot(Session& s, Command& c);
+core::Task<Tagged> cmd_setquota(Session& s, Command& c);
 
 }  // namespace mallard::imap

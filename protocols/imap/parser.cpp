@@ -192,7 +192,7 @@ std::optional<Step> Parser::announce_literal(std::uint64_t bytes, bool sync) {
     } else if (frame_.literals.size() >= limits_.max_arguments) {
         refusal = Bad{tag, "too many literals"};
     } else if ((!sync && bytes > limits_.max_nonsync_literal_bytes) || bytes > limit ||
-               literal_total_ > limit - bytes) {
+               literal_total_ > limit - bytes || (append && bytes > limits_.max_append_message_bytes)) {
         if (append) refusal = TooBig{tag, bytes};
         else refusal = Bad{tag, "literal too big"};
     }

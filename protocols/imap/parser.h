@@ -12,9 +12,10 @@
 // same results.
 //
 // The parser keeps only the command being built: its bytes outside literals (at most max_line_bytes) and
-// its literals (at most max_literal_bytes, or max_append_bytes for APPEND). A literal is copied once, from
-// the input into the string that becomes the Command's (APPEND: AppendMessage::message), and moved out with
-// the Command: the session receives APPEND's message whole, already sized; it never needs a second copy.
+// its literals (at most max_literal_bytes, or max_append_bytes for APPEND, each message at most
+// max_append_message_bytes). A literal is copied once, from the input into the string that becomes the
+// Command's (APPEND: AppendMessage::message), and moved out with the Command: the session receives APPEND's
+// message whole, already sized; it never needs a second copy.
 //
 // Errors resynchronise at the end of the command's line: a synchronising literal announced on a bad line is
 // not waited for (the client gets BAD instead of "+"), a non-synchronising one is skipped.
@@ -38,6 +39,8 @@ struct ParserLimits {
     std::size_t max_line_bytes = 64 * 1024;            // one command's bytes outside its literals
     std::uint64_t max_literal_bytes = 64 * 1024;       // all literals of one command other than APPEND
     std::uint64_t max_append_bytes = 64 * 1024 * 1024; // all literals of one APPEND; beyond: TooBig
+    // one literal of APPEND (one message, RFC 7889 APPENDLIMIT); beyond: TooBig. The session sets it.
+    std::uint64_t max_append_message_bytes = std::numeric_limits<std::uint64_t>::max();
     std::uint64_t max_nonsync_literal_bytes = std::numeric_limits<std::uint64_t>::max();  // 4096: LITERAL-
     std::size_t max_search_depth = 32;        // nesting of SEARCH parentheses, NOT and OR
     std::size_t max_arguments = 4096;         // tokens and list items in one command

@@ -495,6 +495,19 @@ TEST(ImapParser, append_too_big_is_distinct_from_bad) {
     EXPECT_EQ(args<Append>("a APPEND INBOX {9+}\r\n012345678\r\n", limits).messages[0].message, "012345678");
 }
 
+// RFC 7889 APPENDLIMIT: each message on its own, refused as announced; a MULTIAPPEND within it passes.
+TEST(ImapParser, append_message_limit) {
+    ParserLimits limits;
+    limits.max_append_message_bytes = 5;
+    auto steps = parse_all("a APPEND INBOX {6}\r\nb NOOP\r\n", limits);
+    ASSERT_EQ(steps.size(), 2u);  // no continuation
+    EXPECT_EQ(std::get<TooBig>(steps[0]), (TooBig{"a", 6}));
+    EXPECT_EQ(std::get<Command>(steps[1]).tag, "b");
+    auto multi = args<Append>("a APPEND INBOX {5+}\r\n01234 {5+}\r\n56789\r\n", limits);
+    ASSERT_EQ(multi.messages.size(), 2u);
+    EXPECT_EQ(multi.messages[1].message, "56789");
+}
+
 TEST(ImapParser, store) {
     Store s = args<Store>("a STORE 2:4 +FLAGS (\\Deleted)\r\n");
     EXPECT_EQ(s.mode, StoreMode::add);

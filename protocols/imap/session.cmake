@@ -9,6 +9,7 @@ add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/mutf7.cpp
   ${CMAKE_CURRENT_LIST_DIR}/session.cpp
   ${CMAKE_CURRENT_LIST_DIR}/view_sync.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/append.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/auth.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/connection.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/fetch.cpp
@@ -16,6 +17,7 @@ add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/commands/list.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/mailbox.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/search.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/quota.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/select.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/status.cpp
 )
@@ -49,4 +51,12 @@ mallard_test(imap_fetch_test
 
 mallard_test(imap_search_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/search_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)
+
+mallard_test(imap_append_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/append_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)
+
+mallard_test(imap_quota_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/quota_test.cpp
   LIBS mallard_imap mallard_storage_sqlite)

@@ -4,6 +4,7 @@
 // shutdown, the peer closing. Responses are flushed once the client's pipelined commands are answered.
 #include "protocols/imap/session.h"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -15,8 +16,25 @@ namespace mallard::imap {
 
 using namespace std::chrono_literals;
 
+std::uint64_t effective_append_limit(const Options& options) {
+    std::uint64_t parser_limit = options.limits.max_append_bytes;
+    return options.append_limit == 0 ? parser_limit : std::min(options.append_limit, parser_limit);
+}
+
+namespace {
+
+// RFC 7889: a message over APPENDLIMIT is refused with [TOOBIG] as soon as its literal is announced, so
+// the client never sends it (and the parser never buffers it).
+ParserLimits parser_limits(const Options& options) {
+    ParserLimits limits = options.limits;
+    limits.max_append_message_bytes = effective_append_limit(options);
+    return limits;
+}
+
+}  // namespace
+
 Session::Session(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context)
-    : conn_(std::move(conn)), context_(std::move(context)), parser_(context_->options.limits) {}
+    : conn_(std::move(conn)), context_(std::move(context)), parser_(parser_limits(context_->options)) {}
 
 core::Deadline Session::deadline() const {
     bool logged_in = state == State::authenticated || state == State::selected;
@@ -36,6 +54,7 @@ CapabilityState Session::capability_state() const {
     caps.login_disabled = login_disabled();
     caps.compress_available = options().compress;
     caps.compressed = conn_->is_compressed();
+    caps.append_limit = effective_append_limit(options());
     return caps;
 }
 

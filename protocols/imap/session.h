@@ -39,8 +39,16 @@ struct Options {
     // command): the bus tells of every change this process makes; this catches writers it can't hear
     // (another process on the same data directory without Redis, mallardctl).
     std::chrono::milliseconds poll_interval{std::chrono::minutes(2)};
+    // RFC 7889 APPENDLIMIT: the largest message APPEND accepts; 0 = no limit of its own. The parser's
+    // limits.max_append_bytes caps it either way: see effective_append_limit().
+    std::uint64_t append_limit = 0;
     ParserLimits limits;
 };
+
+// The largest message APPEND accepts, as advertised (APPENDLIMIT=<n>, STATUS APPENDLIMIT) and enforced (the
+// parser refuses a bigger literal with [TOOBIG] before it is sent): append_limit, never more than the
+// parser's max_append_bytes, which bounds the whole command.
+std::uint64_t effective_append_limit(const Options& options);
 
 // What every session shares; outlives them all (held by the listener's handler).
 struct Context {

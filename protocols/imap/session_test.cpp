@@ -532,12 +532,14 @@ TEST(ImapCapabilities, advertise_only_what_works_in_each_state) {
     CapabilityState after;
     after.authenticated = true;
     after.compress_available = true;
+    after.append_limit = 65536;
     EXPECT_EQ(capability_list(after), "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT COMPRESS=DEFLATE "
-                                      "SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS UNSELECT IDLE");
+                                      "SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS UNSELECT IDLE "
+                                      "MULTIAPPEND QUOTA QUOTA=RES-STORAGE APPENDLIMIT=65536");
     after.compressed = true;
     EXPECT_EQ(capability_list(after),
               "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT SPECIAL-USE CREATE-SPECIAL-USE "
-              "LIST-EXTENDED LIST-STATUS UNSELECT IDLE");
+              "LIST-EXTENDED LIST-STATUS UNSELECT IDLE MULTIAPPEND QUOTA QUOTA=RES-STORAGE APPENDLIMIT=65536");
 }
 
 }  // namespace

@@ -111,10 +111,15 @@ protected:
         user_id_ = created->id;
     }
 
-    Lines script(std::vector<std::string> commands) {
+    // The options script() uses unless given others.
+    static Options test_options() {
         Options options;
         options.hostname = "imap.test";
         options.auth_failure_delay = 10ms;
+        return options;
+    }
+
+    Lines script(std::vector<std::string> commands, Options options = test_options()) {
         auto context = std::make_shared<const Context>(Context{std::move(options), *store_, *pool_, nullptr});
         return run(transcript(std::move(context), user_, std::move(commands)));
     }

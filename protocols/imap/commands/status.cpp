@@ -1,5 +1,6 @@
 // STATUS: RFC 3501 §6.3.10 with HIGHESTMODSEQ (RFC 7162 §3.1.2), SIZE (RFC 8438), DELETED (RFC 9208) and
-// APPENDLIMIT (RFC 7889, NIL: no per-mailbox limit). Counts come from the message list.
+// APPENDLIMIT (RFC 7889: every mailbox has the server's one limit, effective_append_limit). Counts come
+// from the message list.
 // RECENT is always 0: like WildDuck, Mallard keeps no \Recent flag (a documented deviation).
 #include <algorithm>
 #include <cstdint>
@@ -35,7 +36,8 @@ Counts count(const std::vector<storage::MessageMeta>& messages) {
     return c;
 }
 
-std::string render_items(const storage::Mailbox& box, const Counts& c, const std::vector<StatusItem>& items) {
+std::string render_items(const storage::Mailbox& box, const Counts& c, const std::vector<StatusItem>& items,
+                         std::uint64_t append_limit) {
     std::string out = "(";
     for (auto item : items) {
         if (out.size() > 1) out += ' ';
@@ -51,7 +53,7 @@ std::string render_items(const storage::Mailbox& box, const Counts& c, const std
                 break;
             case StatusItem::size: out += "SIZE " + std::to_string(c.size); break;
             case StatusItem::deleted: out += "DELETED " + std::to_string(c.deleted); break;
-            case StatusItem::appendlimit: out += "APPENDLIMIT NIL"; break;
+            case StatusItem::appendlimit: out += "APPENDLIMIT " + std::to_string(append_limit); break;
         }
     }
     out += ')';
@@ -68,7 +70,7 @@ Task<core::Result<std::string>> status_item_list(Session& s, storage::Mailbox bo
         if (!messages) co_return messages.take_error();
         counts = count(*messages);
     }
-    co_return render_items(box, counts, items);
+    co_return render_items(box, counts, items, effective_append_limit(s.options()));
 }
 
 Task<Tagged> cmd_status(Session& s, Command& c) {
