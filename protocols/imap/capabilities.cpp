@@ -25,7 +25,8 @@ std::string capability_list(const CapabilityState& state) {
     // every mailbox) (commands/append.cpp, commands/quota.cpp).
     out += " MULTIAPPEND QUOTA QUOTA=RES-STORAGE";
     if (state.append_limit > 0) out += " APPENDLIMIT=" + std::to_string(state.append_limit);
-    // Next: IDLE UIDPLUS MOVE CONDSTORE … as their commands land (see capabilities.h).
+    // RFC 7162 CONDSTORE (FETCH MODSEQ/CHANGEDSINCE, HIGHESTMODSEQ in SELECT/EXAMINE and STATUS, ENABLE).
+    out += " CONDSTORE";
     return out;
 }
 

@@ -50,4 +50,12 @@ void append_mailbox_name(std::string& out, std::string_view name, const RenderOp
 
 Tagged invalid_mailbox_name() { return Tagged::no("[CANNOT] Invalid mailbox name"); }
 
+void enable_condstore(Session& s) {
+    if (s.condstore) return;
+    s.condstore = true;
+    if (const MailboxView* view = s.view()) {
+        s.untagged("OK [HIGHESTMODSEQ " + std::to_string(view->highest_modseq()) + "] Highest");
+    }
+}
+
 }  // namespace mallard::imap

@@ -1,6 +1,7 @@
-// What the mailbox commands (commands/list.cpp, mailbox.cpp, status.cpp) share: the one mapping from a store
+// What the mailbox commands (commands/list.cpp, mailbox.cpp, status.cpp, select.cpp, fetch.cpp) share: the one mapping from a store
 // Error to the tagged NO with its RFC 5530 response code, mailbox names in and out (modified UTF-7 unless
-// UTF8=ACCEPT is enabled, RFC 3501 §5.1.3 / RFC 6855 §3), and the STATUS item list (RFC 3501 §6.3.10).
+// UTF8=ACCEPT is enabled, RFC 3501 §5.1.3 / RFC 6855 §3), turning CONDSTORE on (RFC 7162 §3.1) and the
+// STATUS item list (RFC 3501 §6.3.10).
 #pragma once
 
 #include <optional>
@@ -30,6 +31,12 @@ void append_mailbox_name(std::string& out, std::string_view name, const RenderOp
 
 // "NO [CANNOT] Invalid mailbox name" for mailbox_name_in's nullopt.
 Tagged invalid_mailbox_name();
+
+// RFC 7162 §3.1: a CONDSTORE enabling command (ENABLE CONDSTORE, SELECT/EXAMINE (CONDSTORE), STATUS
+// (HIGHESTMODSEQ), FETCH MODSEQ or CHANGEDSINCE, STORE UNCHANGEDSINCE, SEARCH MODSEQ) turns CONDSTORE on for
+// the rest of the session. Issued with a mailbox selected, the first one also sends "* OK [HIGHESTMODSEQ n]"
+// so the client has a starting point for the modseqs it sees from now on.
+void enable_condstore(Session& s);
 
 // status.cpp: the parenthesised STATUS items for `box`: "(MESSAGES 3 UNSEEN 1)".
 core::Task<core::Result<std::string>> status_item_list(Session& s, storage::Mailbox box,

@@ -60,3 +60,7 @@ mallard_test(imap_append_test
 mallard_test(imap_quota_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/quota_test.cpp
   LIBS mallard_imap mallard_storage_sqlite)
+
+mallard_test(imap_condstore_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/condstore_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)

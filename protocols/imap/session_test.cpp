@@ -367,7 +367,7 @@ TEST_F(ImapSession, id_enable_namespace) {
     ASSERT_EQ(lines.size(), 8u);
     EXPECT_EQ(lines[1], "* ID (\"name\" \"Mallard\" \"vendor\" \"Mallard\")");
     EXPECT_EQ(lines[2], "t1 OK ID completed");
-    EXPECT_EQ(lines[4], "* ENABLED UTF8=ACCEPT");
+    EXPECT_EQ(lines[4], "* ENABLED UTF8=ACCEPT CONDSTORE");
     EXPECT_EQ(lines[5], "t3 OK ENABLE completed");
     EXPECT_EQ(lines[6], "* NAMESPACE ((\"\" \"/\")) NIL NIL");
     EXPECT_EQ(lines[7], "t4 OK NAMESPACE completed");
@@ -535,11 +535,11 @@ TEST(ImapCapabilities, advertise_only_what_works_in_each_state) {
     after.append_limit = 65536;
     EXPECT_EQ(capability_list(after), "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT COMPRESS=DEFLATE "
                                       "SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS UNSELECT IDLE "
-                                      "MULTIAPPEND QUOTA QUOTA=RES-STORAGE APPENDLIMIT=65536");
+                                      "MULTIAPPEND QUOTA QUOTA=RES-STORAGE APPENDLIMIT=65536 CONDSTORE");
     after.compressed = true;
     EXPECT_EQ(capability_list(after),
               "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE NAMESPACE UTF8=ACCEPT SPECIAL-USE CREATE-SPECIAL-USE "
-              "LIST-EXTENDED LIST-STATUS UNSELECT IDLE MULTIAPPEND QUOTA QUOTA=RES-STORAGE APPENDLIMIT=65536");
+              "LIST-EXTENDED LIST-STATUS UNSELECT IDLE MULTIAPPEND QUOTA QUOTA=RES-STORAGE APPENDLIMIT=65536 CONDSTORE");
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // Commands of any state and the connection's layers: CAPABILITY, NOOP, LOGOUT (RFC 3501 §6.1), ID (RFC 2971),
-// ENABLE (RFC 5161) with UTF8=ACCEPT (RFC 6855), NAMESPACE (RFC 2342), STARTTLS (RFC 3501 §6.2.1) and
+// ENABLE (RFC 5161) with UTF8=ACCEPT (RFC 6855) and CONDSTORE (RFC 7162 §3.1), NAMESPACE (RFC 2342), STARTTLS (RFC 3501 §6.2.1) and
 // COMPRESS=DEFLATE (RFC 4978).
 #include "core/log.h"
 #include "protocols/imap/command_table.h"
+#include "protocols/imap/mailbox_support.h"
 #include "storage/types.h"
 
 namespace mallard::imap {
@@ -52,13 +53,16 @@ Task<Tagged> cmd_id(Session& s, Command& c) {
 
 Task<Tagged> cmd_enable(Session& s, Command& c) {
     // RFC 5161 §3.1: extensions the server doesn't know (or doesn't do yet) are ignored, not refused.
-    // CONDSTORE and QRESYNC join here once they work.
+    // QRESYNC joins here once it works. An extension already on isn't listed again.
     std::string enabled;
     for (const auto& name : std::get<Enable>(c.args).capabilities) {
         if (name == "UTF8=ACCEPT" && !s.render.utf8_enabled) {
             s.render.utf8_enabled = true;
             s.parser().enable_utf8(true);
             enabled += " UTF8=ACCEPT";
+        } else if (name == "CONDSTORE" && !s.condstore) {
+            enable_condstore(s);  // ENABLE is authenticated-state only: no mailbox to announce
+            enabled += " CONDSTORE";
         }
     }
     s.untagged("ENABLED" + enabled);

@@ -4,7 +4,12 @@
 // BODYSTRUCTURE come from the MIME tree stored at ingest. A non-PEEK body fetch on a read-write mailbox sets
 // \Seen once per command, before answering, and adds FLAGS to the messages it changed.
 // Messages listed in the view but gone from the store (expunged by another session) are skipped silently.
-// Not offered yet (their capabilities aren't advertised): BINARY, BINARY.SIZE, MODSEQ, CHANGEDSINCE → BAD.
+// CONDSTORE (RFC 7162 §3.1.4, §3.1.4.1): MODSEQ and CHANGEDSINCE enable it; CHANGEDSINCE keeps the messages
+// whose modseq is above its value and implies MODSEQ; once CONDSTORE is on, every response carrying FLAGS
+// carries MODSEQ too. FLAGS and MODSEQ come together from the store's fresh listing, never one from the
+// view and one from the store: a client that saw new flags with an old modseq (or the reverse) would sync
+// wrongly. VANISHED needs QRESYNC, not offered → BAD.
+// Not offered yet (their capability isn't advertised): BINARY, BINARY.SIZE → BAD.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -132,7 +137,7 @@ Task<core::Result<std::vector<SeqNum>>> mark_seen(Session& s, MailboxView& view,
         for (auto& meta : result->changed) {
             auto n = view.seq(meta.uid);
             if (!n) continue;
-            view.set_flags(*n, std::move(meta.flags));
+            view.set_flags(*n, std::move(meta.flags), meta.modseq);
             changed.push_back(*n);
         }
     }
@@ -153,13 +158,32 @@ Task<core::Result<std::vector<storage::MessageMeta>>> list_metas(Session& s, con
     co_return out;
 }
 
+// The messages of `seqs` (ascending) whose modseq in `metas` (ascending by UID) is above `since`: CHANGEDSINCE.
+// A message missing from `metas` is gone and dropped here too.
+std::vector<SeqNum> changed_since(const MailboxView& view, const std::vector<SeqNum>& seqs,
+                                  const std::vector<storage::MessageMeta>& metas, storage::ModSeq since) {
+    std::vector<SeqNum> out;
+    for (SeqNum n : seqs) {
+        const storage::Uid uid = view.uid(n);
+        auto meta = std::lower_bound(metas.begin(), metas.end(), uid,
+                                     [](const storage::MessageMeta& m, storage::Uid u) { return m.uid < u; });
+        if (meta != metas.end() && meta->uid == uid && meta->modseq > since) out.push_back(n);
+    }
+    return out;
+}
+
+void append_modseq(std::string& line, storage::ModSeq modseq) {
+    line += "MODSEQ (" + std::to_string(modseq) + ')';
+}
+
 Task<Tagged> fetch(Session& s, Command& c) {
     auto& args = std::get<FetchCommand>(c.args);
-    if (args.changed_since || args.vanished) co_return Tagged::bad("CHANGEDSINCE not supported");
+    // RFC 7162 §3.2.6: VANISHED only once QRESYNC is enabled, and QRESYNC isn't offered.
+    if (args.vanished) co_return Tagged::bad("VANISHED needs QRESYNC, which is not enabled");
     std::vector<FetchItem> items = args.items;
     bool any_seen = false;
     for (const auto& item : items) {
-        if (item.kind == Kind::binary || item.kind == Kind::binary_size || item.kind == Kind::modseq) {
+        if (item.kind == Kind::binary || item.kind == Kind::binary_size) {
             co_return Tagged::bad("FETCH item not supported");
         }
         any_seen = any_seen || sets_seen(item);
@@ -170,12 +194,26 @@ Task<Tagged> fetch(Session& s, Command& c) {
         uid_item.kind = Kind::uid;
         items.insert(items.begin(), uid_item);
     }
+    bool has_modseq = std::any_of(items.begin(), items.end(), [](const auto& i) { return i.kind == Kind::modseq; });
+    if (has_modseq || args.changed_since) enable_condstore(s);  // RFC 7162 §3.1
+    if (args.changed_since && !has_modseq) {                    // §3.1.4.1: CHANGEDSINCE implies MODSEQ
+        FetchItem modseq_item;
+        modseq_item.kind = Kind::modseq;
+        items.push_back(modseq_item);
+        has_modseq = true;
+    }
     const bool has_flags = std::any_of(items.begin(), items.end(), [](const auto& i) { return i.kind == Kind::flags; });
     const char* done = c.uid ? "UID FETCH completed" : "FETCH completed";
 
     // \Seen set by this FETCH updates the session's view in place.
     MailboxView* view = s.view();
     std::vector<SeqNum> seqs = view->resolve(args.set, c.uid);
+    if (args.changed_since && !seqs.empty()) {
+        // Filtered before \Seen is set, so a body fetch marks only the messages it answers for.
+        auto before = co_await list_metas(s, *view, seqs);
+        if (!before) co_return error_reply(before.error());
+        seqs = changed_since(*view, seqs, *before, *args.changed_since);
+    }
     if (seqs.empty()) co_return Tagged::ok(done);
 
     std::vector<SeqNum> seen_now;
@@ -214,8 +252,9 @@ Task<Tagged> fetch(Session& s, Command& c) {
                 case Kind::uid: line += "UID " + std::to_string(uid); break;
                 case Kind::flags:
                     line += "FLAGS ";
-                    append_flag_list(line, view->flags(n));
+                    append_flag_list(line, meta->flags);
                     break;
+                case Kind::modseq: append_modseq(line, meta->modseq); break;
                 case Kind::internal_date:
                     line += "INTERNALDATE ";
                     render_date_time(line, meta->internal_date);
@@ -261,14 +300,19 @@ Task<Tagged> fetch(Session& s, Command& c) {
                     break;
                 }
                 case Kind::binary:
-                case Kind::binary_size:
-                case Kind::modseq: break;  // refused above
+                case Kind::binary_size: break;  // refused above
             }
         }
         if (gone) continue;
+        bool flags_sent = has_flags;
         if (!has_flags && std::binary_search(seen_now.begin(), seen_now.end(), n)) {
             line += " FLAGS ";
-            append_flag_list(line, view->flags(n));
+            append_flag_list(line, meta->flags);
+            flags_sent = true;
+        }
+        if (flags_sent && s.condstore && !has_modseq) {  // RFC 7162 §3.1.4.1: FLAGS bring MODSEQ along
+            line += ' ';
+            append_modseq(line, meta->modseq);
         }
         line += ")\r\n";
         auto written = co_await s.conn().write(line, s.deadline());

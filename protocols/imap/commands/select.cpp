@@ -38,10 +38,13 @@ void announce(Session& s, const MailboxView& view) {
 }
 
 // SELECT and EXAMINE. RFC 3501 §6.3.1: a SELECT that fails leaves no mailbox selected, so the old view is
-// dropped before anything can fail. The CONDSTORE parameter is accepted and ignored until CONDSTORE is
-// advertised (and with it "* OK [CLOSED]" on reselect, RFC 7162 §3.2.11).
+// dropped before anything can fail. RFC 7162 §3.1.8: the CONDSTORE parameter enables CONDSTORE (even if the
+// SELECT then fails: it is the command, not its success, that enables). HIGHESTMODSEQ is sent on every
+// successful SELECT/EXAMINE (§3.1.2.1: every mailbox here keeps modseqs, so never NOMODSEQ). "* OK [CLOSED]"
+// on reselect (§3.2.11) belongs to QRESYNC and waits for it.
 Task<Tagged> open_mailbox(Session& s, Command& c, bool read_only) {
-    s.unselect();
+    s.unselect();  // first: enable_condstore then has no old mailbox to announce
+    if (std::get<Select>(c.args).condstore) enable_condstore(s);
     auto name = mailbox_name_in(s, std::move(std::get<Select>(c.args).mailbox));
     if (!name) co_return invalid_mailbox_name();
     auto box = co_await s.store().find_mailbox(s.user.id, *name);

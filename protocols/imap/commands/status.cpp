@@ -1,6 +1,6 @@
-// STATUS: RFC 3501 §6.3.10 with HIGHESTMODSEQ (RFC 7162 §3.1.2), SIZE (RFC 8438), DELETED (RFC 9208) and
-// APPENDLIMIT (RFC 7889: every mailbox has the server's one limit, effective_append_limit). Counts come
-// from the message list.
+// STATUS: RFC 3501 §6.3.10 with HIGHESTMODSEQ (RFC 7162 §3.1.6; it enables CONDSTORE, §3.1), SIZE
+// (RFC 8438), DELETED (RFC 9208) and APPENDLIMIT (RFC 7889: every mailbox has the server's one limit,
+// effective_append_limit). Counts come from the message list.
 // RECENT is always 0: like WildDuck, Mallard keeps no \Recent flag (a documented deviation).
 #include <algorithm>
 #include <cstdint>
@@ -63,6 +63,8 @@ std::string render_items(const storage::Mailbox& box, const Counts& c, const std
 }  // namespace
 
 Task<core::Result<std::string>> status_item_list(Session& s, storage::Mailbox box, std::vector<StatusItem> items) {
+    // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command (and so LIST-STATUS asking it).
+    if (std::find(items.begin(), items.end(), StatusItem::highestmodseq) != items.end()) enable_condstore(s);
     Counts counts;
     if (needs_messages(items)) {
         storage::UidRange all;
