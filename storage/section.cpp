@@ -60,12 +60,18 @@ std::optional<Section> parse_section(std::string_view spec) {
     return out;
 }
 
-core::Result<ByteRange> locate_section(const mime::ParsedMessage& message, const Section& section) {
+const mime::Part* find_part(const mime::ParsedMessage& message, const std::vector<unsigned>& part) {
     const mime::Part* p = &message.root;
-    for (unsigned n : section.part) {
+    for (unsigned n : part) {
         p = child(*p, n);
-        if (!p) return Error(Errc::not_found, "no such body part");
+        if (!p) return nullptr;
     }
+    return p;
+}
+
+core::Result<ByteRange> locate_section(const mime::ParsedMessage& message, const Section& section) {
+    const mime::Part* p = find_part(message, section.part);
+    if (!p) return Error(Errc::not_found, "no such body part");
     const bool top = section.part.empty();
     switch (section.kind) {
         case Section::Kind::whole:

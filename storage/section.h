@@ -26,6 +26,10 @@ struct Section {
 // header lines itself). nullopt when malformed.
 std::optional<Section> parse_section(std::string_view spec);
 
+// The part a section-part names ("1.2" → {1, 2}; empty = the message's top part), by RFC 3501's numbering;
+// nullptr when there is no such part. IMAP BINARY (RFC 3516) reads the part's Content-Transfer-Encoding here.
+const mime::Part* find_part(const mime::ParsedMessage& message, const std::vector<unsigned>& part);
+
 // The byte range of a section in the message, or not_found (no such part) / bad_input (HEADER or TEXT of a
 // part that is not a message/rfc822, MIME of the message itself).
 core::Result<ByteRange> locate_section(const mime::ParsedMessage& message, const Section& section);

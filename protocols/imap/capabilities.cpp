@@ -27,6 +27,9 @@ std::string capability_list(const CapabilityState& state) {
     if (state.append_limit > 0) out += " APPENDLIMIT=" + std::to_string(state.append_limit);
     // RFC 7162 CONDSTORE (FETCH MODSEQ/CHANGEDSINCE, HIGHESTMODSEQ in SELECT/EXAMINE and STATUS, ENABLE).
     out += " CONDSTORE";
+    // RFC 3516 BINARY: FETCH BINARY[…] and BINARY.SIZE (commands/fetch_binary.cpp); the parser reads APPEND's
+    // literal8 "~{n}" (§4.4) into AppendMessage::binary.
+    out += " BINARY";
     return out;
 }
 

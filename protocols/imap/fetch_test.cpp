@@ -1,7 +1,7 @@
 // FETCH and UID FETCH as a client sees them, over a socket pair with a SqliteStore (RFC 3501 §6.4.5, §6.4.8,
 // §7.4.2): the metadata items, ENVELOPE and BODYSTRUCTURE against the renderers' own output, body sections
 // as literals byte for byte, partials, \Seen set by BODY[] and not by BODY.PEEK[] or in a read-only mailbox,
-// UID ranges with gaps, and the state check.
+// UID ranges with gaps, the state check, and BINARY (RFC 3516): decoded parts, literal8, UNKNOWN-CTE.
 #include "protocols/imap/bodystructure.h"
 #include "protocols/imap/date_time.h"
 #include "protocols/imap/envelope.h"
@@ -136,6 +136,70 @@ TEST_F(ImapFetch, uid_fetch_over_gaps) {
     EXPECT_EQ(response(all, "t5"), (Lines{"t5 OK UID FETCH completed"}));
     EXPECT_EQ(response(all, "t6"), (Lines{"* 2 FETCH (UID 4 FLAGS (\\Answered))", "t6 OK UID FETCH completed"}));
     EXPECT_EQ(response(all, "t7"), (Lines{"t7 OK FETCH completed"}));
+}
+
+// RFC 3516 BINARY: parts decoded from quoted-printable and base64, literal8 only for content with a NUL.
+const std::string encoded =
+    "Subject: enc\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"b\"\r\n"
+    "\r\n"
+    "--b\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: quoted-printable\r\n"
+    "\r\n"
+    "caf=C3=A9 =\r\n"
+    "soft\r\n"
+    "--b\r\n"
+    "Content-Type: application/octet-stream\r\n"
+    "Content-Transfer-Encoding: base64\r\n"
+    "\r\n"
+    "AAECAw==\r\n"
+    "--b\r\n"
+    "Content-Type: text/plain\r\n"
+    "\r\n"
+    "plain\r\n"
+    "--b\r\n"
+    "Content-Type: application/octet-stream\r\n"
+    "Content-Transfer-Encoding: x-uuencode\r\n"
+    "\r\n"
+    "begin 644 x\r\n"
+    "--b--\r\n";
+
+TEST_F(ImapFetch, binary_decodes_parts) {
+    append("INBOX", encoded, {});
+    auto all = script({"SELECT INBOX", "FETCH 1 (BINARY.SIZE[1] BINARY.SIZE[2] BINARY.SIZE[3] BINARY.SIZE[])",
+                       "FETCH 1 BINARY.PEEK[1]", "FETCH 1 BINARY.PEEK[2]", "FETCH 1 BINARY.PEEK[2]<1.2>",
+                       "FETCH 1 (BINARY.PEEK[3]<1.3> BINARY.PEEK[9])", "FETCH 1 FLAGS", "FETCH 1 BINARY[1]<0.3>",
+                       "FETCH 1 BINARY.PEEK[]"});
+    EXPECT_EQ(response(all, "t2"),
+              (Lines{"* 1 FETCH (BINARY.SIZE[1] 10 BINARY.SIZE[2] 4 BINARY.SIZE[3] 5 BINARY.SIZE[] " +
+                         std::to_string(encoded.size()) + ")",
+                     "t2 OK FETCH completed"}));
+    EXPECT_EQ(joined(response(all, "t3")), "* 1 FETCH (BINARY[1] {10}\r\ncaf\xc3\xa9 soft)\r\nt3 OK FETCH completed");
+    using namespace std::string_literals;
+    EXPECT_EQ(joined(response(all, "t4")), "* 1 FETCH (BINARY[2] ~{4}\r\n\0\1\2\3)\r\nt4 OK FETCH completed"s);
+    // No NUL in the range: a plain literal.
+    EXPECT_EQ(joined(response(all, "t5")), "* 1 FETCH (BINARY[2]<1> {2}\r\n\1\2)\r\nt5 OK FETCH completed"s);
+    EXPECT_EQ(joined(response(all, "t6")),
+              "* 1 FETCH (BINARY[3]<1> {3}\r\nlai BINARY[9] NIL)\r\nt6 OK FETCH completed");
+    EXPECT_EQ(response(all, "t7"), (Lines{"* 1 FETCH (FLAGS ())", "t7 OK FETCH completed"}));
+    EXPECT_EQ(joined(response(all, "t8")),
+              "* 1 FETCH (BINARY[1]<0> {3}\r\ncaf FLAGS (\\Seen))\r\nt8 OK FETCH completed");
+    EXPECT_EQ(joined(response(all, "t9")), "* 1 FETCH (BINARY[] {" + std::to_string(encoded.size()) + "}\r\n" +
+                                               encoded + ")\r\nt9 OK FETCH completed");
+}
+
+TEST_F(ImapFetch, binary_refuses_unknown_encodings_and_missing_sizes) {
+    append("INBOX", encoded, {});
+    auto all = script({"EXAMINE INBOX", "FETCH 1 BINARY.PEEK[4]", "FETCH 1 BINARY.SIZE[4]", "FETCH 1 BINARY.SIZE[5]",
+                       "FETCH 1 BINARY[1.MIME]", "FETCH 1 BINARY.PEEK[4.1]"});
+    EXPECT_EQ(response(all, "t2"),
+              (Lines{"t2 NO [UNKNOWN-CTE] Cannot decode Content-Transfer-Encoding x-uuencode"}));
+    EXPECT_EQ(response(all, "t3").back().rfind("t3 NO [UNKNOWN-CTE] ", 0), 0u);
+    EXPECT_EQ(response(all, "t4"), (Lines{"t4 NO [NONEXISTENT] No such body part"}));
+    EXPECT_EQ(response(all, "t5").back().rfind("t5 BAD ", 0), 0u);
+    EXPECT_EQ(response(all, "t6").back().rfind("t6 NO [UNKNOWN-CTE] ", 0), 0u);  // a leaf's part 1 is itself
 }
 
 TEST_F(ImapFetch, needs_a_selected_mailbox) {

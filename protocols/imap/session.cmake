@@ -14,6 +14,7 @@ add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/commands/connection.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/fetch.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/idle.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/fetch_binary.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/list.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/mailbox.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/search.cpp

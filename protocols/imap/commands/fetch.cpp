@@ -9,7 +9,7 @@
 // carries MODSEQ too. FLAGS and MODSEQ come together from the store's fresh listing, never one from the
 // view and one from the store: a client that saw new flags with an old modseq (or the reverse) would sync
 // wrongly. VANISHED needs QRESYNC, not offered → BAD.
-// Not offered yet (their capability isn't advertised): BINARY, BINARY.SIZE → BAD.
+// BINARY, BINARY.PEEK and BINARY.SIZE (RFC 3516) are answered in fetch_binary.cpp; BINARY sets \Seen.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -18,6 +18,7 @@
 
 #include "protocols/imap/bodystructure.h"
 #include "protocols/imap/command_table.h"
+#include "protocols/imap/commands/fetch_binary.h"
 #include "protocols/imap/date_time.h"
 #include "protocols/imap/envelope.h"
 #include "protocols/imap/header_fields.h"
@@ -36,11 +37,12 @@ namespace {
 
 bool sets_seen(const FetchItem& item) {
     return item.kind == Kind::rfc822 || item.kind == Kind::rfc822_text ||
-           (item.kind == Kind::body_section && !item.peek);
+           ((item.kind == Kind::body_section || item.kind == Kind::binary) && !item.peek);
 }
 
 bool needs_tree(const FetchItem& item) {
-    return item.kind == Kind::envelope || item.kind == Kind::body || item.kind == Kind::bodystructure;
+    return item.kind == Kind::envelope || item.kind == Kind::body || item.kind == Kind::bodystructure ||
+           item.kind == Kind::binary || item.kind == Kind::binary_size;
 }
 
 bool atom_char(char c) {
@@ -182,12 +184,7 @@ Task<Tagged> fetch(Session& s, Command& c) {
     if (args.vanished) co_return Tagged::bad("VANISHED needs QRESYNC, which is not enabled");
     std::vector<FetchItem> items = args.items;
     bool any_seen = false;
-    for (const auto& item : items) {
-        if (item.kind == Kind::binary || item.kind == Kind::binary_size) {
-            co_return Tagged::bad("FETCH item not supported");
-        }
-        any_seen = any_seen || sets_seen(item);
-    }
+    for (const auto& item : items) any_seen = any_seen || sets_seen(item);
     const bool has_uid = std::any_of(items.begin(), items.end(), [](const auto& i) { return i.kind == Kind::uid; });
     if (c.uid && !has_uid) {
         FetchItem uid_item;
@@ -300,7 +297,16 @@ Task<Tagged> fetch(Session& s, Command& c) {
                     break;
                 }
                 case Kind::binary:
-                case Kind::binary_size: break;  // refused above
+                case Kind::binary_size: {
+                    auto refused = co_await append_binary(s, box, uid, *tree, item, line);
+                    if (!refused && refused.error().code == core::Errc::not_found) {
+                        gone = true;
+                        break;
+                    }
+                    if (!refused) co_return error_reply(refused.error());
+                    if (*refused) co_return std::move(**refused);
+                    break;
+                }
             }
         }
         if (gone) continue;
