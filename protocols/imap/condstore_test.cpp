@@ -114,7 +114,8 @@ TEST_F(ImapCondstore, body_fetch_adds_flags_with_the_new_modseq) {
     EXPECT_EQ(response(all, "t3"), (Lines{"* 1 FETCH (" + modseq(after[0].modseq) + ")", "t3 OK FETCH completed"}));
     // Nothing changed since 100000: nothing answered and message 2 stays unseen.
     EXPECT_EQ(response(all, "t4"), (Lines{"t4 OK FETCH completed"}));
-    EXPECT_EQ(response(all, "t5"), (Lines{"* 2 FETCH (FLAGS () " + modseq(after[1].modseq) + ")", "t5 OK FETCH completed"}));
+    EXPECT_EQ(response(all, "t5"),
+              (Lines{"* 2 FETCH (FLAGS () " + modseq(after[1].modseq) + ")", "t5 OK FETCH completed"}));
     EXPECT_GT(after[0].modseq, after[1].modseq);
 }
 

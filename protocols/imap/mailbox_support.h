@@ -1,7 +1,7 @@
-// What the mailbox commands (commands/list.cpp, mailbox.cpp, status.cpp, select.cpp, fetch.cpp) share: the one mapping from a store
-// Error to the tagged NO with its RFC 5530 response code, mailbox names in and out (modified UTF-7 unless
-// UTF8=ACCEPT is enabled, RFC 3501 §5.1.3 / RFC 6855 §3), turning CONDSTORE on (RFC 7162 §3.1) and the
-// STATUS item list (RFC 3501 §6.3.10).
+// What the mailbox commands (commands/list.cpp, mailbox.cpp, status.cpp, select.cpp, fetch.cpp) share: the
+// one mapping from a store Error to the tagged NO with its RFC 5530 response code, mailbox names in and out
+// (modified UTF-7 unless UTF8=ACCEPT is enabled, RFC 3501 §5.1.3 / RFC 6855 §3), turning CONDSTORE on
+// (RFC 7162 §3.1) and the STATUS item list (RFC 3501 §6.3.10).
 #pragma once
 
 #include <optional>

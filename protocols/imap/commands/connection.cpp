@@ -1,6 +1,6 @@
 // Commands of any state and the connection's layers: CAPABILITY, NOOP, LOGOUT (RFC 3501 §6.1), ID (RFC 2971),
-// ENABLE (RFC 5161) with UTF8=ACCEPT (RFC 6855) and CONDSTORE (RFC 7162 §3.1), NAMESPACE (RFC 2342), STARTTLS (RFC 3501 §6.2.1) and
-// COMPRESS=DEFLATE (RFC 4978).
+// ENABLE (RFC 5161) with UTF8=ACCEPT (RFC 6855) and CONDSTORE (RFC 7162 §3.1), NAMESPACE (RFC 2342),
+// STARTTLS (RFC 3501 §6.2.1) and COMPRESS=DEFLATE (RFC 4978).
 #include "core/log.h"
 #include "protocols/imap/command_table.h"
 #include "protocols/imap/mailbox_support.h"
