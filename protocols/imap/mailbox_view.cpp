@@ -103,22 +103,28 @@ std::vector<SeqNum> MailboxView::resolve(const SequenceSet& set, bool uid) const
     std::vector<SeqNum> out;
     const std::uint32_t count = messages_.size();
     if (count == 0) return out;
+    // Ranges as index intervals [first, last], merged before expanding: "1:*,1:*,…" names each message once
+    // and costs one pass, however many times the client repeated it.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;
     if (!uid) {
         for (auto range : set.resolve(count)) {
             SeqNum first = std::max<SeqNum>(range.first, 1);
             SeqNum last = std::min<SeqNum>(range.last, count);
-            for (SeqNum n = first; n <= last; ++n) out.push_back(n);
+            if (first <= last) spans.emplace_back(first - 1, last - 1);
         }
     } else {
         for (auto range : set.resolve(messages_.uid_at(count - 1))) {
-            for (std::uint32_t i = messages_.lower_bound(range.first); i < count && messages_.uid_at(i) <= range.last;
-                 ++i) {
-                out.push_back(i + 1);
-            }
+            std::uint32_t first = messages_.lower_bound(range.first);
+            std::uint32_t end = range.last == storage::UidRange::max_uid ? count : messages_.lower_bound(range.last + 1);
+            if (first < end) spans.emplace_back(first, end - 1);
         }
     }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
+    std::sort(spans.begin(), spans.end());
+    std::uint32_t next = 0;  // the first index not yet emitted
+    for (auto [first, last] : spans) {
+        for (std::uint32_t i = std::max(first, next); i <= last; ++i) out.push_back(i + 1);
+        next = std::max(next, last + 1);
+    }
     return out;
 }
 
