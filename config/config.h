@@ -48,6 +48,7 @@ struct ImapConfig {
     std::uint64_t max_line_bytes = 65536;
     std::uint64_t max_literal_bytes = 64ull << 20;
     bool compress = true;             // COMPRESS=DEFLATE
+    std::chrono::seconds poll_interval{120};  // journal read without a bus announcement (other writers)
     friend bool operator==(const ImapConfig&, const ImapConfig&) = default;
 };
 

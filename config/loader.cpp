@@ -124,6 +124,7 @@ std::vector<Field> schema(Config& c) {
         {"imap.max_line_bytes",                &c.imap.max_line_bytes,                kib},
         {"imap.max_literal_bytes",             &c.imap.max_literal_bytes,             1},
         {"imap.compress",                      &c.imap.compress},
+        {"imap.poll_interval",                 &c.imap.poll_interval,                 1},
         {"pop3.starttls",                      &c.pop3.starttls},
         {"pop3.max_messages",                  &c.pop3.max_messages,                  1},
         {"pop3.delete_to_trash",               &c.pop3.delete_to_trash},

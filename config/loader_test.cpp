@@ -460,7 +460,7 @@ TEST(ConfigManual, documents_every_key_of_default_toml) {
         const std::string wanted = in_listener ? ".B " + key : table + "." + key;
         EXPECT_NE(manual.find(wanted), std::string::npos) << table << "." << key;
     }
-    EXPECT_EQ(keys, 50 + 6 * 4);
+    EXPECT_GE(keys, 50 + 6 * 4);  // the walk above really read the file (not a count to keep in step)
 }
 
 }  // namespace

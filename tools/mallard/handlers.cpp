@@ -1,5 +1,6 @@
 #include "tools/mallard/handlers.h"
 
+#include "protocols/imap/session.h"
 #include "protocols/lmtp/session.h"
 #include "protocols/pop3/session.h"
 #include "tools/mallard/placeholder_handlers.h"
@@ -7,8 +8,21 @@
 namespace mallard::server {
 
 core::ConnectionHandler imap_handler(Services& services) {
-    std::string host = services.config.server.hostname;
-    return [host](std::unique_ptr<core::net::Connection> c) { return imap_unavailable(std::move(c), host); };
+    const config::ImapConfig& cfg = services.config.imap;
+    imap::Options options;
+    options.hostname = services.config.server.hostname;
+    options.starttls = cfg.starttls;
+    options.login_disabled_without_tls = cfg.login_disabled_without_tls;
+    options.compress = cfg.compress;
+    options.preauth_timeout = cfg.preauth_timeout;
+    options.autologout = cfg.autologout;
+    options.poll_interval = cfg.poll_interval;
+    options.limits.max_line_bytes = static_cast<std::size_t>(cfg.max_line_bytes);
+    options.limits.max_append_bytes = cfg.max_literal_bytes;
+    options.append_limit = cfg.max_literal_bytes;
+    auto context = std::make_shared<const imap::Context>(
+        imap::Context{std::move(options), services.store, services.pool, services.tls, &services.bus});
+    return [context](std::unique_ptr<core::net::Connection> c) { return imap::serve(std::move(c), context); };
 }
 
 core::ConnectionHandler pop3_handler(Services& services) {

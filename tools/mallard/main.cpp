@@ -15,6 +15,7 @@
 #include "core/counters.h"
 #include "core/engine.h"
 #include "core/log.h"
+#include "storage/notify/notifying_store.h"
 #include "storage/open_store.h"
 #include "tools/mallard/handlers.h"
 
@@ -249,6 +250,8 @@ int main(int argc, char** argv) {
     engine_options.max_connections = cfg.limits.max_connections;
     // Declared before the engine so it is destroyed after it: the engine's pool must be joined before the
     // store it runs jobs for goes away.
+    // The bus too: loops post to each other through it until the engine has stopped them.
+    storage::notify::Bus bus;
     std::unique_ptr<storage::Store> store;
     core::Engine engine(engine_options);
     storage::StoreOptions store_options;
@@ -262,8 +265,10 @@ int main(int argc, char** argv) {
                     << opened_store.error().to_string();
         return 1;
     }
-    store = std::move(*opened_store);
-    server::Services services{cfg, *store, engine.pool(), tls};
+    // Every protocol writes through the NotifyingStore, so IMAP sessions hear of every change this process
+    // makes (LMTP deliveries, POP3 deletions, other IMAP sessions) as soon as it commits.
+    store = std::make_unique<storage::notify::NotifyingStore>(std::move(*opened_store), bus);
+    server::Services services{cfg, *store, engine.pool(), tls, bus};
     if (auto opened = open_listeners(cfg, engine, services); !opened) {
         MLOG(error) << opened.error().detail;
         return 1;

@@ -20,21 +20,6 @@ core::Task<void> say_and_close(std::unique_ptr<core::net::Connection> conn, std:
 
 }  // namespace
 
-// RFC 3501 §7.1.5: BYE as the greeting means the server is not accepting connections.
-core::Task<void> imap_unavailable(std::unique_ptr<core::net::Connection> conn, std::string hostname) {
-    co_await say_and_close(std::move(conn), "* BYE " + hostname + " Mallard IMAP service is not available yet\r\n");
-}
-
-// RFC 2449 §8.1.2 / RFC 3206: SYS/TEMP marks a temporary server-side condition.
-core::Task<void> pop3_unavailable(std::unique_ptr<core::net::Connection> conn, std::string hostname) {
-    co_await say_and_close(std::move(conn), "-ERR [SYS/TEMP] " + hostname + " Mallard POP3 service is not available yet\r\n");
-}
-
-// RFC 5321 §3.8 / RFC 3463: 421 with 4.3.2, "system not accepting network messages".
-core::Task<void> lmtp_unavailable(std::unique_ptr<core::net::Connection> conn, std::string hostname) {
-    co_await say_and_close(std::move(conn), "421 4.3.2 " + hostname + " Mallard LMTP service is not available yet\r\n");
-}
-
 // Reads the request head (bounded by size and time) so the client sees a response, not a reset.
 core::Task<void> http_unavailable(std::unique_ptr<core::net::Connection> conn, std::string hostname) {
     auto deadline = Deadline::after(10s);

@@ -11,9 +11,6 @@
 
 namespace mallard::server {
 
-core::Task<void> imap_unavailable(std::unique_ptr<core::net::Connection> conn, std::string hostname);
-core::Task<void> pop3_unavailable(std::unique_ptr<core::net::Connection> conn, std::string hostname);
-core::Task<void> lmtp_unavailable(std::unique_ptr<core::net::Connection> conn, std::string hostname);
 core::Task<void> http_unavailable(std::unique_ptr<core::net::Connection> conn, std::string hostname);
 
 }  // namespace mallard::server

@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "core/net/tls_context.h"
 #include "core/thread_pool.h"
+#include "storage/notify/bus.h"
 #include "storage/store.h"
 
 namespace mallard::server {
@@ -15,6 +16,7 @@ struct Services {
     storage::Store& store;
     core::ThreadPool& pool;
     std::shared_ptr<core::net::TlsProvider> tls;  // for STARTTLS; implicit TLS ports are set up by the engine
+    storage::notify::Bus& bus;                    // `store` announces its committed writes here
 };
 
 }  // namespace mallard::server
