@@ -30,6 +30,9 @@ std::string capability_list(const CapabilityState& state) {
     // RFC 3516 BINARY: FETCH BINARY[…] and BINARY.SIZE (commands/fetch_binary.cpp); the parser reads APPEND's
     // literal8 "~{n}" (§4.4) into AppendMessage::binary.
     out += " BINARY";
+    // RFC 4315 UIDPLUS (UID EXPUNGE, COPYUID, APPENDUID), RFC 6851 MOVE (commands/expunge.cpp,
+    // commands/copy_move.cpp).
+    out += " UIDPLUS MOVE";
     return out;
 }
 

@@ -2,8 +2,8 @@
 // on this connection right now. Used by the greeting, CAPABILITY, and the OK [CAPABILITY …] after login.
 //
 // Where the rest gets added, each when its commands exist and are tested:
-//   IDLE, UIDPLUS, MOVE, CONDSTORE, SPECIAL-USE, CREATE-SPECIAL-USE, LIST-EXTENDED, LIST-STATUS
-//   → the authenticated part of capability_list() (capabilities.cpp), guarded by a
+//   SPECIAL-USE, CREATE-SPECIAL-USE, LIST-EXTENDED, LIST-STATUS, IDLE, UIDPLUS, MOVE, CONDSTORE, QUOTA,
+//   APPENDLIMIT=<n> → the authenticated part of capability_list() (capabilities.cpp), guarded by a
 //   flag here if an operator can turn one off. ENABLE CONDSTORE is wired in commands/connection.cpp.
 #pragma once
 

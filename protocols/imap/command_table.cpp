@@ -1,5 +1,5 @@
-// The command table (see command_table.h). Commands the parser knows but no row names (IDLE, MOVE,
-// UID EXPUNGE, …: extensions not advertised yet) get "BAD command not supported".
+// The command table (see command_table.h). Commands the parser knows but no row names get
+// "BAD command not supported".
 #include "protocols/imap/command_table.h"
 
 namespace mallard::imap {
@@ -21,7 +21,6 @@ constexpr CommandSpec command_table[] = {
     {"NAMESPACE",     cmd_namespace,        logged_in,           seq::unaffected},
     {"COMPRESS",      cmd_compress,         logged_in,           seq::unaffected},
     {"IDLE",          cmd_idle,             logged_in,           seq::unaffected},   // RFC 2177
-    // RFC 3501 commands still to come: replace cmd_not_implemented with the family's handler.
     {"SELECT",        cmd_select,           logged_in,           seq::reset},        // commands/select.cpp
     {"EXAMINE",       cmd_examine,          logged_in,           seq::reset},
     {"CLOSE",         cmd_close,            selected,            seq::reset},
@@ -39,15 +38,18 @@ constexpr CommandSpec command_table[] = {
     {"GETQUOTA",      cmd_getquota,         logged_in,           seq::unaffected},   // commands/quota.cpp
     {"GETQUOTAROOT",  cmd_getquotaroot,     logged_in,           seq::unaffected},
     {"SETQUOTA",      cmd_setquota,         logged_in,           seq::unaffected},
-    {"EXPUNGE",       cmd_not_implemented,  selected,            seq::changed},      // commands/expunge.cpp
+    {"EXPUNGE",       cmd_expunge,          selected,            seq::changed},      // commands/expunge.cpp
+    {"UID EXPUNGE",   cmd_expunge,          selected,            seq::unaffected},   // RFC 4315
     {"SEARCH",        cmd_search,           selected,            seq::read},         // commands/search.cpp
     {"UID SEARCH",    cmd_search,           selected,            seq::unaffected},
     {"FETCH",         cmd_fetch,            selected,            seq::read},         // commands/fetch.cpp
     {"UID FETCH",     cmd_fetch,            selected,            seq::unaffected},
-    {"STORE",         cmd_not_implemented,  selected,            seq::read},         // commands/store.cpp
-    {"UID STORE",     cmd_not_implemented,  selected,            seq::unaffected},
-    {"COPY",          cmd_not_implemented,  selected,            seq::read},         // commands/copy_move.cpp
-    {"UID COPY",      cmd_not_implemented,  selected,            seq::unaffected},
+    {"STORE",         cmd_store,            selected,            seq::read},         // commands/store.cpp
+    {"UID STORE",     cmd_store,            selected,            seq::unaffected},
+    {"COPY",          cmd_copy,             selected,            seq::read},         // commands/copy_move.cpp
+    {"UID COPY",      cmd_copy,             selected,            seq::unaffected},
+    {"MOVE",          cmd_move,             selected,            seq::read},         // RFC 6851
+    {"UID MOVE",      cmd_move,             selected,            seq::unaffected},
 };
 
 }  // namespace

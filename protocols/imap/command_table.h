@@ -55,8 +55,6 @@ core::Task<Tagged> cmd_enable(Session& s, Command& c);
 core::Task<Tagged> cmd_namespace(Session& s, Command& c);
 core::Task<Tagged> cmd_starttls(Session& s, Command& c);
 core::Task<Tagged> cmd_compress(Session& s, Command& c);
-// The RFC 3501 commands whose families aren't written yet: "NO [CANNOT]", so state checks already apply.
-core::Task<Tagged> cmd_not_implemented(Session& s, Command& c);
 // commands/auth.cpp
 core::Task<Tagged> cmd_login(Session& s, Command& c);
 core::Task<Tagged> cmd_authenticate(Session& s, Command& c);
@@ -89,5 +87,12 @@ core::Task<Tagged> cmd_append(Session& s, Command& c);
 core::Task<Tagged> cmd_getquota(Session& s, Command& c);
 core::Task<Tagged> cmd_getquotaroot(Session& s, Command& c);
 core::Task<Tagged> cmd_setquota(Session& s, Command& c);
+// commands/store.cpp: STORE and UID STORE
+core::Task<Tagged> cmd_store(Session& s, Command& c);
+// commands/expunge.cpp: EXPUNGE and UID EXPUNGE
+core::Task<Tagged> cmd_expunge(Session& s, Command& c);
+// commands/copy_move.cpp: COPY, UID COPY, MOVE, UID MOVE
+core::Task<Tagged> cmd_copy(Session& s, Command& c);
+core::Task<Tagged> cmd_move(Session& s, Command& c);
 
 }  // namespace mallard::imap

@@ -6,12 +6,15 @@ add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/list_pattern.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mailbox_support.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mailbox_view.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/message_updates.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mutf7.cpp
   ${CMAKE_CURRENT_LIST_DIR}/session.cpp
   ${CMAKE_CURRENT_LIST_DIR}/view_sync.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/append.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/auth.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/connection.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/copy_move.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/expunge.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/fetch.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/idle.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/fetch_binary.cpp
@@ -21,6 +24,7 @@ add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/commands/quota.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/select.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/status.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/commands/store.cpp
 )
 target_link_libraries(mallard_imap PUBLIC mallard_imap_parser mallard_imap_render mallard_storage mallard_storage_notify mallard_auth
                                           mallard_mime mallard_core)
@@ -64,4 +68,12 @@ mallard_test(imap_quota_test
 
 mallard_test(imap_condstore_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/condstore_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)
+
+mallard_test(imap_store_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/store_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)
+
+mallard_test(imap_copy_move_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/copy_move_test.cpp
   LIBS mallard_imap mallard_storage_sqlite)

@@ -94,8 +94,4 @@ Task<Tagged> cmd_compress(Session& s, Command& c) {
     co_return Tagged::ok("DEFLATE active");
 }
 
-Task<Tagged> cmd_not_implemented(Session&, Command& c) {
-    co_return Tagged::no("[CANNOT] " + c.name + " not implemented yet");
-}
-
 }  // namespace mallard::imap

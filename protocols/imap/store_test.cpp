@@ -1,0 +1,168 @@
+// STORE, UID STORE, EXPUNGE and UID EXPUNGE as a client sees them, over a socket pair with a SqliteStore
+// (RFC 3501 §6.4.6, §6.4.3, §6.4.8; RFC 7162 §3.1.3 UNCHANGEDSINCE and [MODIFIED]; RFC 4315 §2.1): the three
+// flag operations and .SILENT, FETCH responses for unchanged messages too, UID STORE naming UIDs, a
+// conditional STORE with a conflict, refusals in an EXAMINEd mailbox, EXPUNGE numbering, UID EXPUNGE of a
+// subset, and sets that name nothing.
+#include "protocols/imap/session_test_support.h"
+
+namespace mallard::imap {
+namespace {
+
+using namespace test;
+
+class ImapStore : public SessionFixture {
+protected:
+    std::vector<storage::MessageMeta> messages(const std::string& name) {
+        auto listed = run(store_->list_messages(mailbox(name).id, storage::UidRange{}));
+        EXPECT_TRUE(listed);
+        return listed ? *listed : std::vector<storage::MessageMeta>{};
+    }
+};
+
+const std::string simple = "Subject: hello\r\nFrom: a@example.com\r\n\r\nBody line\r\n";
+
+TEST_F(ImapStore, add_remove_replace_and_silent) {
+    append("INBOX", simple, {});
+    append("INBOX", simple, {"\\Seen"});
+    append("INBOX", simple, {});
+    auto all = script({"SELECT INBOX", "STORE 1:2 +FLAGS (\\Flagged)", "STORE 2 -FLAGS (\\seen)",
+                       "STORE 3 FLAGS (\\Draft $Work)", "STORE 1:3 +FLAGS.SILENT (\\Answered)", "FETCH 1:3 FLAGS",
+                       "STORE 1 +FLAGS (\\Flagged)", "STORE 1 +FLAGS (\\Bogus)", "STORE 3 -FLAGS.SILENT ($Work)",
+                       "FETCH 3 FLAGS"});
+    EXPECT_EQ(response(all, "t2"), (Lines{"* 1 FETCH (FLAGS (\\Flagged))", "* 2 FETCH (FLAGS (\\Flagged \\Seen))",
+                                          "t2 OK STORE completed"}));
+    // System flags are matched without regard to case (RFC 3501 §2.3.2).
+    EXPECT_EQ(response(all, "t3"), (Lines{"* 2 FETCH (FLAGS (\\Flagged))", "t3 OK STORE completed"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{"* 3 FETCH (FLAGS ($Work \\Draft))", "t4 OK STORE completed"}));
+    EXPECT_EQ(response(all, "t5"), (Lines{"t5 OK STORE completed"}));
+    EXPECT_EQ(response(all, "t6"), (Lines{"* 1 FETCH (FLAGS (\\Answered \\Flagged))",
+                                          "* 2 FETCH (FLAGS (\\Answered \\Flagged))",
+                                          "* 3 FETCH (FLAGS ($Work \\Answered \\Draft))", "t6 OK FETCH completed"}));
+    // Nothing changed, and the flags are still returned (§6.4.6).
+    EXPECT_EQ(response(all, "t7"), (Lines{"* 1 FETCH (FLAGS (\\Answered \\Flagged))", "t7 OK STORE completed"}));
+    EXPECT_EQ(response(all, "t8"), (Lines{"t8 BAD Invalid system flag"}));
+    EXPECT_EQ(response(all, "t9"), (Lines{"t9 OK STORE completed"}));
+    EXPECT_EQ(response(all, "t10"), (Lines{"* 3 FETCH (FLAGS (\\Answered \\Draft))", "t10 OK FETCH completed"}));
+    auto stored = messages("INBOX");
+    ASSERT_EQ(stored.size(), 3u);
+    EXPECT_EQ(stored[2].flags, (storage::Flags{"\\Answered", "\\Draft"}));
+}
+
+TEST_F(ImapStore, uid_store_names_uids_and_skips_gaps) {
+    append("INBOX", simple, {});
+    append("INBOX", simple, {"\\Deleted"});
+    append("INBOX", simple, {});
+    auto all = script({"SELECT INBOX", "CLOSE", "SELECT INBOX", "UID STORE 1:3 +FLAGS (\\Seen)",
+                       "UID STORE 2 +FLAGS (\\Seen)", "UID STORE 3 FLAGS.SILENT ()", "STORE 9 +FLAGS (\\Seen)",
+                       "UID FETCH 1:* FLAGS"});
+    EXPECT_EQ(response(all, "t4"), (Lines{"* 1 FETCH (UID 1 FLAGS (\\Seen))", "* 2 FETCH (UID 3 FLAGS (\\Seen))",
+                                          "t4 OK UID STORE completed"}));
+    EXPECT_EQ(response(all, "t5"), (Lines{"t5 OK UID STORE completed"}));
+    EXPECT_EQ(response(all, "t6"), (Lines{"t6 OK UID STORE completed"}));
+    EXPECT_EQ(response(all, "t7"), (Lines{"t7 OK STORE completed"}));
+    EXPECT_EQ(response(all, "t8"), (Lines{"* 1 FETCH (UID 1 FLAGS (\\Seen))", "* 2 FETCH (UID 3 FLAGS ())",
+                                          "t8 OK UID FETCH completed"}));
+}
+
+// RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE is left alone and named in [MODIFIED] (sequence
+// numbers for STORE, UIDs for UID STORE); once used, CONDSTORE adds MODSEQ, also to .SILENT stores.
+TEST_F(ImapStore, unchangedsince_reports_conflicts) {
+    for (int i = 0; i < 4; ++i) append("INBOX", simple, i == 0 ? storage::Flags{"\\Deleted"} : storage::Flags{});
+    // Another client changes UID 3: its modseq rises above the others'.
+    storage::FlagChange other{storage::UidRange{3, 3}, storage::FlagOp::add, {"$X"}, {}};
+    ASSERT_TRUE(run(store_->store_flags(mailbox("INBOX").id, std::move(other))));
+    auto before = messages("INBOX");
+    ASSERT_EQ(before.size(), 4u);
+    const storage::ModSeq since = before[3].modseq;  // UID 4's: UID 2 and 4 pass, UID 3 fails
+    ASSERT_GT(before[2].modseq, since);
+
+    auto all = script({"SELECT INBOX", "CLOSE", "SELECT INBOX",
+                       "STORE 1:3 (UNCHANGEDSINCE " + std::to_string(since) + ") +FLAGS (\\Flagged)",
+                       "UID STORE 2:4 (UNCHANGEDSINCE 1) +FLAGS.SILENT (\\Seen)", "STORE 2 +FLAGS.SILENT (\\Seen)",
+                       "UID STORE 3 -FLAGS ($X)", "STORE 1 +FLAGS (\\Flagged)"});
+    auto after = messages("INBOX");
+    ASSERT_EQ(after.size(), 3u);  // UIDs 2, 3, 4
+    auto modseq = [&](std::size_t i) { return std::to_string(after[i].modseq); };
+    EXPECT_EQ(response(all, "t4"), (Lines{"* 1 FETCH (FLAGS (\\Flagged) MODSEQ (" + modseq(0) + "))",
+                                          "* 3 FETCH (FLAGS (\\Flagged) MODSEQ (" + modseq(2) + "))",
+                                          "t4 OK [MODIFIED 2] Conditional STORE failed"}));
+    EXPECT_EQ(response(all, "t5"), (Lines{"t5 OK [MODIFIED 2:4] Conditional STORE failed"}));
+    auto t6 = response(all, "t6");
+    ASSERT_EQ(t6.size(), 2u);
+    EXPECT_EQ(t6[0].rfind("* 2 FETCH (MODSEQ (", 0), 0u) << t6[0];
+    EXPECT_EQ(t6[1], "t6 OK STORE completed");
+    EXPECT_EQ(response(all, "t7"),
+              (Lines{"* 2 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (" + modseq(1) + "))", "t7 OK UID STORE completed"}));
+    // Unchanged: the view's modseq, no new one.
+    EXPECT_EQ(response(all, "t8"),
+              (Lines{"* 1 FETCH (FLAGS (\\Flagged) MODSEQ (" + modseq(0) + "))", "t8 OK STORE completed"}));
+    EXPECT_EQ(after[0].flags, (storage::Flags{"\\Flagged"}));
+    EXPECT_EQ(after[1].flags, (storage::Flags{"\\Seen"}));
+    EXPECT_LT(after[0].modseq, after[2].modseq);
+    EXPECT_LT(after[2].modseq, after[1].modseq);
+}
+
+TEST_F(ImapStore, examine_refuses_changes) {
+    append("INBOX", simple, {"\\Deleted"});
+    auto all = script({"EXAMINE INBOX", "STORE 1 +FLAGS (\\Seen)", "UID STORE 1 -FLAGS.SILENT (\\Deleted)",
+                       "EXPUNGE", "UID EXPUNGE 1", "FETCH 1 FLAGS"});
+    EXPECT_EQ(response(all, "t2"), (Lines{"t2 NO [READ-ONLY] Mailbox is read-only"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"t3 NO [READ-ONLY] Mailbox is read-only"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{"t4 NO [READ-ONLY] Mailbox is read-only"}));
+    EXPECT_EQ(response(all, "t5"), (Lines{"t5 NO [READ-ONLY] Mailbox is read-only"}));
+    EXPECT_EQ(response(all, "t6"), (Lines{"* 1 FETCH (FLAGS (\\Deleted))", "t6 OK FETCH completed"}));
+    EXPECT_EQ(messages("INBOX").size(), 1u);
+}
+
+// RFC 3501 §7.4.1: each EXPUNGE renumbers the messages after it, so removing sequence numbers 2, 3 and 5 is
+// announced as 2, 2, 3.
+TEST_F(ImapStore, expunge_numbers_each_removal) {
+    for (int i = 1; i <= 6; ++i) {
+        bool deleted = i == 2 || i == 3 || i == 5;
+        append("INBOX", simple, deleted ? storage::Flags{"\\Deleted"} : storage::Flags{});
+    }
+    auto all = script({"SELECT INBOX", "EXPUNGE", "FETCH 1:* UID", "EXPUNGE", "STORE 2 +FLAGS.SILENT (\\Deleted)",
+                       "EXPUNGE", "FETCH 1:* UID"});
+    EXPECT_EQ(response(all, "t2"), (Lines{"* 2 EXPUNGE", "* 2 EXPUNGE", "* 3 EXPUNGE", "t2 OK EXPUNGE completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"* 1 FETCH (UID 1)", "* 2 FETCH (UID 4)", "* 3 FETCH (UID 6)",
+                                          "t3 OK FETCH completed"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{"t4 OK EXPUNGE completed"}));
+    EXPECT_EQ(response(all, "t6"), (Lines{"* 2 EXPUNGE", "t6 OK EXPUNGE completed"}));
+    EXPECT_EQ(response(all, "t7"), (Lines{"* 1 FETCH (UID 1)", "* 2 FETCH (UID 6)", "t7 OK FETCH completed"}));
+    EXPECT_EQ(messages("INBOX").size(), 2u);
+}
+
+// RFC 4315 §2.1: only the \Deleted messages of the set go.
+TEST_F(ImapStore, uid_expunge_removes_a_subset) {
+    for (int i = 1; i <= 4; ++i) append("INBOX", simple, {"\\Deleted"});
+    append("INBOX", simple, {});
+    auto all = script({"SELECT INBOX", "UID EXPUNGE 2:3,9", "FETCH 1:* UID", "UID EXPUNGE 5:7", "UID EXPUNGE 4,1"});
+    EXPECT_EQ(response(all, "t2"), (Lines{"* 2 EXPUNGE", "* 2 EXPUNGE", "t2 OK UID EXPUNGE completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"* 1 FETCH (UID 1)", "* 2 FETCH (UID 4)", "* 3 FETCH (UID 5)",
+                                          "t3 OK FETCH completed"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{"t4 OK UID EXPUNGE completed"}));  // UID 5 isn't \Deleted
+    EXPECT_EQ(response(all, "t5"), (Lines{"* 1 EXPUNGE", "* 1 EXPUNGE", "t5 OK UID EXPUNGE completed"}));
+    auto left = messages("INBOX");
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_EQ(left[0].uid, 5u);
+}
+
+TEST_F(ImapStore, empty_mailbox_and_empty_sets) {
+    auto all = script({"SELECT Trash", "EXPUNGE", "UID EXPUNGE 1:*", "STORE 1:* +FLAGS (\\Seen)",
+                       "UID STORE 1:* (UNCHANGEDSINCE 5) FLAGS ()", "STORE 1 +FLAGS (\\Nope)"});
+    EXPECT_EQ(response(all, "t2"), (Lines{"t2 OK EXPUNGE completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"t3 OK UID EXPUNGE completed"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{"t4 OK STORE completed"}));
+    EXPECT_EQ(response(all, "t5"), (Lines{"t5 OK UID STORE completed"}));
+    EXPECT_EQ(response(all, "t6"), (Lines{"t6 BAD Invalid system flag"}));
+}
+
+TEST_F(ImapStore, needs_a_selected_mailbox) {
+    auto all = script({"STORE 1 +FLAGS (\\Seen)", "EXPUNGE", "UID EXPUNGE 1"});
+    EXPECT_EQ(response(all, "t1"), (Lines{"t1 BAD STORE requires a selected mailbox"}));
+    EXPECT_EQ(response(all, "t2"), (Lines{"t2 BAD EXPUNGE requires a selected mailbox"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"t3 BAD UID EXPUNGE requires a selected mailbox"}));
+}
+
+}  // namespace
+}  // namespace mallard::imap
