@@ -69,6 +69,11 @@ struct LmtpConfig {
     std::uint64_t max_message_bytes = 64ull << 20;
     std::uint32_t max_recipients = 1000;
     std::chrono::seconds idle_timeout{300};
+    // Upstream spam verdicts, "Header-Name: value prefix" each: a message with a matching field goes to \Junk.
+    std::vector<std::string> spam_headers{"X-Spam-Flag: YES",          "X-Spam-Status: Yes",
+                                          "X-Spam: Yes",               "Deliver-To: Junk",
+                                          "X-Spamd-Result: default: True", "X-Rspamd-Action: add header",
+                                          "X-Rspamd-Action: rewrite subject", "X-Rspamd-Action: reject"};
     friend bool operator==(const LmtpConfig&, const LmtpConfig&) = default;
 };
 

@@ -134,6 +134,7 @@ std::vector<Field> schema(Config& c) {
         {"lmtp.max_message_bytes",             &c.lmtp.max_message_bytes,             1},
         {"lmtp.max_recipients",                &c.lmtp.max_recipients,                1},
         {"lmtp.idle_timeout",                  &c.lmtp.idle_timeout,                  1},
+        {"lmtp.spam_headers",                  &c.lmtp.spam_headers},
         {"http.access_token",                  &c.http.access_token},
         {"http.max_body_bytes",                &c.http.max_body_bytes,                1},
         {"http.max_header_bytes",              &c.http.max_header_bytes,              kib},
@@ -432,6 +433,26 @@ void check_port_offset(Config& c, const toml::value& root, Problems& problems) {
     }
 }
 
+// lmtp.spam_headers: "Header-Name: value prefix" each, a field name (RFC 5322 §3.6.8 ftext) before the colon.
+// protocols/lmtp/spam_verdict.h reads them; this check reports a bad one at its line.
+void check_spam_headers(const Config& c, const toml::value& root, Problems& problems) {
+    bool absent = false;
+    const toml::value* at = lookup(root, "lmtp.spam_headers", absent);
+    if (at == nullptr) return;
+    for (const std::string& rule : c.lmtp.spam_headers) {
+        const std::size_t colon = rule.find(':');
+        std::string_view name = std::string_view(rule).substr(0, colon == std::string::npos ? 0 : colon);
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+        while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+        const bool good_name = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+            return ch > 32 && ch < 127 && ch != ':';
+        });
+        if (colon == std::string::npos || !good_name)
+            problems.add(*at, "lmtp.spam_headers",
+                         in_quotes(rule) + " is not \"Header-Name: value prefix\" (a header name, a colon, a value)");
+    }
+}
+
 core::Result<Config> convert(const toml::value& root) {
     Config config;
     Problems problems;
@@ -446,6 +467,7 @@ core::Result<Config> convert(const toml::value& root) {
             problems.add(root, f.key, "missing: every key needs a default in config/default.toml");
     }
     check_port_offset(config, root, problems);
+    check_spam_headers(config, root, problems);
     if (!problems.empty()) return problems.error();
     return config;
 }

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -177,6 +178,18 @@ TEST(ConfigOverride, dotted_keys_and_inline_tables_merge_too) {
 TEST(ConfigOverride, arrays_replace_the_default) {
     const Config c = load_ok("[http]\ncors_origins = [\"https://a.example\", \"https://b.example\"]\n");
     EXPECT_EQ(c.http.cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+}
+
+TEST(ConfigOverride, spam_headers_replace_the_default_and_are_checked) {
+    EXPECT_NE(std::find(defaults().lmtp.spam_headers.begin(), defaults().lmtp.spam_headers.end(), "X-Spam-Flag: YES"),
+              defaults().lmtp.spam_headers.end());
+    EXPECT_EQ(load_ok("[lmtp]\nspam_headers = [\"X-Verdict: spam\"]\n").lmtp.spam_headers,
+              (std::vector<std::string>{"X-Verdict: spam"}));
+    EXPECT_TRUE(load_ok("[lmtp]\nspam_headers = []\n").lmtp.spam_headers.empty());
+    EXPECT_EQ(load_error("[lmtp]\nspam_headers = [\"X-Verdict\"]\n"),
+              "override.toml:2: lmtp.spam_headers: \"X-Verdict\" is not \"Header-Name: value prefix\" (a header "
+              "name, a colon, a value)");
+    EXPECT_NE(load_error("[lmtp]\nspam_headers = [\"Bad Name: x\"]\n"), "");
 }
 
 TEST(ConfigOverride, every_type_can_be_set) {

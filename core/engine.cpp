@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,15 +55,37 @@ Engine::Engine(const EngineOptions& options) : options_(options) {
 
 Engine::~Engine() {
     if (started_) shutdown(std::chrono::milliseconds(0));
-    for (auto& l : listeners_)
+    for (auto& l : listeners_) {
         for (int fd : l->fds)
             if (fd >= 0) ::close(fd);
+        if (l->spec.address.family() == AF_UNIX) ::unlink(net::unix_path_of(l->spec.address).c_str());
+    }
 }
 
 Result<std::uint16_t> Engine::listen(ListenerSpec spec) {
     auto bound = std::make_unique<Bound>();
     bound->spec = std::move(spec);
     bound->accepting.assign(loops_.size(), nullptr);
+    if (bound->spec.address.family() == AF_UNIX) {
+        const std::string path = net::unix_path_of(bound->spec.address);
+        // No SO_REUSEPORT for Unix sockets: every loop accepts on a duplicate of one socket (the kernel wakes
+        // them all; the ones that lose the race see EAGAIN and wait again).
+        auto fd = net::open_unix_listener(path, 4096);
+        if (!fd) return fd.take_error();
+        bound->fds.push_back(*fd);
+        for (std::size_t i = 1; i < loops_.size(); ++i) {
+            int copy = ::fcntl(*fd, F_DUPFD_CLOEXEC, 0);
+            if (copy < 0) {
+                int e = errno;
+                for (int f : bound->fds) ::close(f);
+                ::unlink(path.c_str());
+                return Error(Errc::io, std::string("dup: ") + std::strerror(e));
+            }
+            bound->fds.push_back(copy);
+        }
+        listeners_.push_back(std::move(bound));
+        return std::uint16_t{0};
+    }
     net::SocketAddress address = bound->spec.address;
     for (std::size_t i = 0; i < loops_.size(); ++i) {
         auto fd = net::open_listener(address, 4096);
@@ -132,7 +155,7 @@ Task<void> Engine::accept_loop(int fd, Bound* bound, unsigned index) {
             continue;
         }
         int one = 1;
-        ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (peer.ss_family != AF_UNIX) ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         counters.add(counters.connections_accepted);
         auto conn = std::make_unique<net::Connection>(client, net::PeerAddress(reinterpret_cast<sockaddr*>(&peer)));
         spawn(serve(std::move(conn), bound->spec.tls, bound->spec.handler, options_.tls_handshake_timeout));

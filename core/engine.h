@@ -38,6 +38,8 @@ struct EngineOptions {
 
 struct ListenerSpec {
     std::string name;                     // "imap", "imaps", ... for logs
+    // An IP address and port, or a Unix domain socket (net::unix_address): then one socket is shared by every
+    // loop (net::open_unix_listener) and its file is removed when the engine is destroyed.
     net::SocketAddress address;
     std::shared_ptr<net::TlsProvider> tls;  // implicit TLS when set
     ConnectionHandler handler;
@@ -50,7 +52,8 @@ public:
     Engine& operator=(const Engine&) = delete;
     ~Engine();
 
-    // Binds the listener on every loop (before start()). Returns the bound port (useful with port 0).
+    // Binds the listener on every loop (before start()). Returns the bound port (useful with port 0; 0 for a
+    // Unix socket).
     Result<std::uint16_t> listen(ListenerSpec spec);
     void start();
     // Stops accepting, interrupts reads so sessions say goodbye and end, closes what is left when the

@@ -3,10 +3,13 @@
 #include "core/engine.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -72,8 +75,8 @@ struct ClientLog {
     std::vector<std::string> failures;
 };
 
-Task<void> one_echo_client(std::uint16_t port, int id, ClientLog* log) {
-    auto conn = co_await net::connect_tcp(loopback(port), soon());
+Task<void> one_echo_client(net::SocketAddress address, int id, ClientLog* log) {
+    auto conn = co_await net::connect_tcp(address, soon());
     if (!conn) {
         log->failures.push_back("connect: " + conn.error().to_string());
         ++log->done;
@@ -89,8 +92,8 @@ Task<void> one_echo_client(std::uint16_t port, int id, ClientLog* log) {
     ++log->done;
 }
 
-Task<void> many_echo_clients(std::uint16_t port, int count, ClientLog* log) {
-    for (int i = 0; i < count; ++i) spawn(one_echo_client(port, i, log));
+Task<void> many_echo_clients(net::SocketAddress address, int count, ClientLog* log) {
+    for (int i = 0; i < count; ++i) spawn(one_echo_client(address, i, log));
     auto limit = Deadline::after(30s);
     while (log->done < count && !limit.passed()) co_await sleep_for(1ms);
 }
@@ -105,7 +108,7 @@ TEST(Engine, serves_many_clients_on_two_loops) {
     engine.start();
     Reactor client_loop(7);
     ClientLog log;
-    client_loop.block_on(many_echo_clients(*port, clients, &log));
+    client_loop.block_on(many_echo_clients(loopback(*port), clients, &log));
     EXPECT_EQ(log.done, clients);
     EXPECT_EQ(log.echoed, clients);
     for (std::size_t i = 0; i < log.failures.size() && i < 5; ++i) ADD_FAILURE() << log.failures[i];
@@ -115,6 +118,53 @@ TEST(Engine, serves_many_clients_on_two_loops) {
     // SO_REUSEPORT spreads connections over both loops' sockets.
     EXPECT_GT(served.on_loop[0].load(), 0);
     EXPECT_GT(served.on_loop[1].load(), 0);
+}
+
+// ---- Unix domain sockets ---------------------------------------------------------------------------------
+
+TEST(Engine, serves_a_unix_socket_on_every_loop_and_removes_it_at_the_end) {
+    namespace fs = std::filesystem;
+    std::string dir = (fs::temp_directory_path() / "mallard-engine-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+    const std::string path = dir + "/echo.sock";
+    {  // A socket file left behind by a process that is gone: replaced.
+        auto stale = net::open_unix_listener(path, 1);
+        ASSERT_TRUE(stale) << stale.error().to_string();
+        ::close(*stale);
+        ASSERT_TRUE(fs::exists(path));
+    }
+    constexpr int clients = 50;
+    ServerLog served;
+    ClientLog log;
+    {
+        Engine engine(EngineOptions{2, 2, 1000, std::chrono::seconds(5)});
+        auto port = engine.listen(ListenerSpec{"echo", *net::unix_address(path), nullptr, echo_handler(&served)});
+        ASSERT_TRUE(port) << port.error().to_string();
+        EXPECT_EQ(*port, 0);
+        EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::group_write);
+        // A live socket is never taken over.
+        auto second = net::open_unix_listener(path, 1);
+        ASSERT_FALSE(second);
+        EXPECT_EQ(second.error().code, Errc::exists);
+        engine.start();
+        Reactor client_loop(7);
+        client_loop.block_on(many_echo_clients(*net::unix_address(path), clients, &log));
+        engine.shutdown(2s);
+    }
+    EXPECT_EQ(log.echoed, clients);
+    for (std::size_t i = 0; i < log.failures.size() && i < 5; ++i) ADD_FAILURE() << log.failures[i];
+    EXPECT_GE(served.sessions.load(), clients);  // plus the probe of the refused second listener
+    EXPECT_FALSE(fs::exists(path));
+
+    // Any other kind of file at the path is left alone.
+    { std::ofstream(path) << "not a socket"; }
+    auto refused = net::open_unix_listener(path, 1);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::exists);
+    EXPECT_TRUE(fs::exists(path));
+    EXPECT_EQ(net::unix_address(std::string(200, 'x')).error().code, Errc::bad_input);
+    fs::remove_all(dir);
 }
 
 // ---- shutdown -------------------------------------------------------------------------------------------

@@ -89,6 +89,18 @@ public:
     // substring keys checked with an escaped, unanchored $regex on the stored folded text.
     virtual StoreTask<std::vector<Uid>> search(MailboxId box, SearchQuery query) = 0;
 
+    // ---- filters ----
+    // Delivery filters (types.h). create/update fail with not_found for an unknown user or an action mailbox
+    // that is not the user's, bad_input for a field past max_filter_field_bytes, quota past
+    // max_filters_per_user. An empty query matches every message (as in WildDuck). Lists are in creation
+    // order, disabled filters included.
+    virtual StoreTask<Filter> create_filter(UserId user, NewFilter filter) = 0;
+    virtual StoreTask<std::vector<Filter>> list_filters(UserId user) = 0;
+    virtual StoreTask<Filter> get_filter(UserId user, FilterId id) = 0;
+    // Replaces name, query, action and disabled; id and created stay.
+    virtual StoreTask<Filter> update_filter(UserId user, FilterId id, NewFilter filter) = 0;
+    virtual StoreTask<void> delete_filter(UserId user, FilterId id) = 0;
+
     // ---- journal ----
     // Entries with modseq > `since`, ascending.
     virtual StoreTask<std::vector<JournalEntry>> journal_since(MailboxId box, ModSeq since) = 0;

@@ -35,4 +35,16 @@ bool has_flag(const Flags& flags, std::string_view flag) {
     return std::find(flags.begin(), flags.end(), flag) != flags.end();
 }
 
+std::string filter_problem(const NewFilter& filter) {
+    const std::pair<std::string_view, const std::string*> fields[] = {
+        {"name", &filter.name},           {"from", &filter.query.from},       {"to", &filter.query.to},
+        {"subject", &filter.query.subject}, {"list id", &filter.query.list_id}, {"text", &filter.query.text},
+    };
+    for (const auto& [what, value] : fields)
+        if (value->size() > max_filter_field_bytes)
+            return "the filter's " + std::string(what) + " is longer than " + std::to_string(max_filter_field_bytes) +
+                   " bytes";
+    return {};
+}
+
 }  // namespace mallard::storage

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -152,6 +153,57 @@ struct CopyResult {
 struct ExpungeResult {
     std::vector<Uid> uids;  // ascending
 };
+
+// ---- filters ------------------------------------------------------------------------------------------
+
+// A user's delivery filter, shaped like WildDuck's (/users/:user/filters) so the HTTP API maps one to one:
+// a query every set field of which must match, and actions applied to the matching message. Filters run in
+// creation order (ascending id); for each action the first matching filter that sets it wins.
+using FilterId = std::string;
+
+struct FilterQuery {
+    // Case-insensitive substrings of the decoded header values; empty = not tested. `from` also looks at
+    // Sender, `to` at Cc and Delivered-To; `list_id` at List-ID (only the part inside <…> when given so).
+    std::string from, to, subject, list_id;
+    std::string text;                     // a case-insensitive substring of the message's plain text
+    std::optional<bool> has_attachment;   // WildDuck's `ha`
+    std::int64_t size = 0;                // > 0: at least `size` bytes; < 0: at most -`size`; 0: not tested
+    bool operator==(const FilterQuery&) const = default;
+};
+
+struct FilterAction {
+    // Unset = this filter does not decide it (a later matching filter may).
+    std::optional<bool> seen;     // store with \Seen
+    std::optional<bool> flag;     // store with \Flagged
+    std::optional<bool> discard;  // WildDuck's `delete`: accept the message but store nothing
+    std::optional<bool> spam;     // true: to the \Junk mailbox; false: never to Junk, whatever the verdict
+    MailboxId mailbox;            // store here instead of INBOX; empty = not set
+    bool operator==(const FilterAction&) const = default;
+};
+
+struct NewFilter {
+    std::string name;
+    FilterQuery query;
+    FilterAction action;
+    bool disabled = false;
+};
+
+struct Filter {
+    FilterId id;
+    UserId user;
+    std::string name;
+    FilterQuery query;
+    FilterAction action;
+    bool disabled = false;
+    TimePoint created{};
+};
+
+// Bounds that keep one delivery's filter work small, checked by every backend at create/update.
+constexpr std::size_t max_filters_per_user = 400;    // WildDuck's default const:max:filters
+constexpr std::size_t max_filter_field_bytes = 255;  // each query string and the name, as WildDuck's API
+
+// Why `filter` can't be stored (a string past max_filter_field_bytes), or "" when it can. Every backend checks.
+std::string filter_problem(const NewFilter& filter);
 
 // ---- journal -------------------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 // Socket addresses: parsing "host" + port for listeners and clients, and a compact peer address that a
-// connection keeps (18 bytes instead of a 128-byte sockaddr_storage).
+// connection keeps (20 bytes instead of a 128-byte sockaddr_storage).
 #pragma once
 
 #include <sys/socket.h>
@@ -21,6 +21,10 @@ struct SocketAddress {
 // Parses an IP literal ("0.0.0.0", "::", "127.0.0.1", "[::1]") or "localhost"; no DNS (it would block).
 Result<SocketAddress> parse_address(const std::string& host, std::uint16_t port);
 
+// A Unix domain socket path (AF_UNIX). bad_input when empty or longer than sockaddr_un holds (107 bytes).
+Result<SocketAddress> unix_address(const std::string& path);
+std::string unix_path_of(const SocketAddress& address);  // "" unless AF_UNIX
+
 class PeerAddress {
 public:
     PeerAddress() = default;
@@ -28,12 +32,14 @@ public:
     std::string ip() const;          // "192.0.2.1", "2001:db8::1"
     std::string to_string() const;   // "192.0.2.1:5000", "[2001:db8::1]:5000"
     std::uint16_t port() const { return port_; }
-    bool is_loopback() const;
+    bool is_loopback() const;     // a Unix domain socket peer counts as loopback: it is on this host
+    bool is_local_socket() const { return local_; }  // connected through a Unix domain socket
 
 private:
     std::array<std::uint8_t, 16> bytes_{};
     std::uint16_t port_ = 0;
     bool v4_ = true;
+    bool local_ = false;
 };
 
 // The local address a socket is bound to (to learn the port after binding port 0).

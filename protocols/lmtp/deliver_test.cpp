@@ -23,10 +23,28 @@ protected:
     RecipientCheck check(std::string address, std::uint64_t size = 0) {
         return run(check_recipient(store(), std::move(address), size));
     }
-    std::vector<storage::MessageMeta> inbox_messages(const storage::User& u) {
-        auto box = ok(store().find_mailbox(u.id, "INBOX"));
+    std::vector<storage::MessageMeta> inbox_messages(const storage::User& u) { return messages(u, "INBOX"); }
+    std::vector<storage::MessageMeta> messages(const storage::User& u, const std::string& mailbox) {
+        auto box = ok(store().find_mailbox(u.id, mailbox));
         return ok(store().list_messages(box.id, storage::UidRange{}));
     }
+    storage::Filter add_filter(const storage::User& u, storage::FilterQuery query, storage::FilterAction action) {
+        storage::NewFilter f;
+        f.name = "test";
+        f.query = std::move(query);
+        f.action = std::move(action);
+        return ok(store().create_filter(u.id, std::move(f)));
+    }
+    // Delivers `message` to alice@example.com alone, with the default spam rules.
+    Reply deliver_one(const std::string& message) {
+        auto d = delivery({{"alice@example.com", alice_.id}});
+        d.policy.spam_rules = *parse_spam_rules({"X-Spam-Status: Yes", "X-Spam-Flag: YES"});
+        d.policy.pool = &pool_;
+        d.policy.pool_parse_min_bytes = 0;  // the pool path, even for small test messages
+        auto replies = run(deliver(store(), std::move(d), message));
+        return replies.at(0);
+    }
+    storage::User alice_;
     std::string read(const storage::User& u, storage::Uid uid) {
         auto box = ok(store().find_mailbox(u.id, "INBOX"));
         return ok(store().read_message(box.id, uid, std::nullopt));
@@ -115,6 +133,92 @@ TEST_F(LmtpDeliver, a_copy_over_quota_fails_for_that_user_only) {
     EXPECT_EQ(replies[1].code, 250);
     EXPECT_TRUE(inbox_messages(bob).empty());
     EXPECT_EQ(inbox_messages(alice).size(), 1u);
+}
+
+// ---- filters and spam verdicts ----
+
+const std::string newsletter = "From: news@shop.example\r\nSubject: Weekly deals\r\nList-ID: <deals.shop.example>\r\n\r\nBuy now.\r\n";
+const std::string spam = "From: x@spam.example\r\nX-Spam-Status: Yes, score=12.0\r\nSubject: win\r\n\r\nPrize.\r\n";
+
+TEST_F(LmtpDeliver, filters_set_flags_and_move_to_a_mailbox) {
+    alice_ = user("alice", "alice@example.com");
+    storage::FilterQuery from_shop;
+    from_shop.from = "shop.example";
+    storage::FilterAction seen;
+    seen.seen = true;
+    add_filter(alice_, from_shop, seen);
+    storage::FilterQuery deals;
+    deals.list_id = "deals.shop.example";
+    storage::FilterAction flag_and_move;
+    flag_and_move.flag = true;
+    flag_and_move.mailbox = ok(store().find_mailbox(alice_.id, "Archive")).id;
+    add_filter(alice_, deals, flag_and_move);
+
+    EXPECT_EQ(deliver_one(newsletter).code, 250);
+    ASSERT_EQ(messages(alice_, "Archive").size(), 1u);
+    EXPECT_EQ(messages(alice_, "Archive")[0].flags, (storage::Flags{"\\Flagged", "\\Seen"}));
+    EXPECT_TRUE(inbox_messages(alice_).empty());
+    // A message no filter matches goes to INBOX unflagged.
+    EXPECT_EQ(deliver_one("Subject: hello\r\n\r\nhi\r\n").code, 250);
+    ASSERT_EQ(inbox_messages(alice_).size(), 1u);
+    EXPECT_TRUE(inbox_messages(alice_)[0].flags.empty());
+}
+
+TEST_F(LmtpDeliver, a_delete_filter_accepts_and_stores_nothing) {
+    alice_ = user("alice", "alice@example.com");
+    storage::FilterQuery big_text;
+    big_text.text = "buy now";
+    storage::FilterAction drop;
+    drop.discard = true;
+    add_filter(alice_, big_text, drop);
+    auto reply = deliver_one(newsletter);
+    EXPECT_EQ(reply.code, 250);
+    EXPECT_EQ(reply.status, "2.0.0");
+    for (const auto& box : ok(store().list_mailboxes(alice_.id))) EXPECT_TRUE(messages(alice_, box.name).empty());
+    EXPECT_EQ(ok(store().find_user(alice_.id)).quota_used_bytes, 0u);
+}
+
+TEST_F(LmtpDeliver, a_spam_verdict_goes_to_junk_unless_a_filter_says_otherwise) {
+    alice_ = user("alice", "alice@example.com");
+    EXPECT_EQ(deliver_one(spam).code, 250);
+    EXPECT_EQ(messages(alice_, "Junk").size(), 1u);
+    EXPECT_TRUE(inbox_messages(alice_).empty());
+    EXPECT_EQ(deliver_one("X-Spam-Status: No, score=0.1\r\n\r\nok\r\n").code, 250);
+    EXPECT_EQ(inbox_messages(alice_).size(), 1u);
+
+    // spam: false keeps the sender's mail out of Junk.
+    storage::FilterQuery from_friend;
+    from_friend.from = "spam.example";
+    storage::FilterAction not_spam;
+    not_spam.spam = false;
+    auto trusted = add_filter(alice_, from_friend, not_spam);
+    EXPECT_EQ(deliver_one(spam).code, 250);
+    EXPECT_EQ(inbox_messages(alice_).size(), 2u);
+    EXPECT_EQ(messages(alice_, "Junk").size(), 1u);
+
+    // A filter's mailbox wins over the verdict; a mailbox that is gone falls back to the verdict's Junk.
+    ok(store().delete_filter(alice_.id, trusted.id));
+    auto lists = ok(store().create_mailbox(alice_.id, "Lists", storage::SpecialUse::none));
+    storage::FilterAction move;
+    move.mailbox = lists.id;
+    add_filter(alice_, from_friend, move);
+    EXPECT_EQ(deliver_one(spam).code, 250);
+    EXPECT_EQ(messages(alice_, "Lists").size(), 1u);
+    ok(store().delete_mailbox(lists.id));
+    EXPECT_EQ(deliver_one(spam).code, 250);
+    EXPECT_EQ(messages(alice_, "Junk").size(), 2u);
+}
+
+TEST_F(LmtpDeliver, a_spam_filter_routes_to_junk_without_a_verdict) {
+    alice_ = user("alice", "alice@example.com");
+    storage::FilterQuery attachment;
+    attachment.has_attachment = false;
+    attachment.subject = "deals";
+    storage::FilterAction junk;
+    junk.spam = true;
+    add_filter(alice_, attachment, junk);
+    EXPECT_EQ(deliver_one(newsletter).code, 250);
+    EXPECT_EQ(messages(alice_, "Junk").size(), 1u);
 }
 
 TEST_F(LmtpDeliver, store_errors_map_to_permanent_or_temporary_replies) {

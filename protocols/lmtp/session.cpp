@@ -101,6 +101,7 @@ std::string transaction_id(const Session& s) {
 }
 
 std::string peer_literal(const core::net::PeerAddress& peer) {
+    if (peer.is_local_socket()) return "local";  // a process on this host, through lmtp.unix_socket
     std::string ip = peer.ip();
     return ip.find(':') == std::string::npos ? "[" + ip + "]" : "[IPv6:" + ip + "]";  // RFC 5321 §4.1.3
 }
@@ -131,6 +132,8 @@ core::Task<void> cmd_data(Session& s, std::string argument) {
     delivery.hostname = s.options_.hostname;
     delivery.id = transaction_id(s);
     delivery.smtputf8 = s.mail_.smtputf8;
+    delivery.policy.spam_rules = s.options_.spam_rules;
+    delivery.policy.pool = s.options_.pool;
     std::vector<Reply> replies;
     if (decoder.too_big()) {
         // RFC 2033 §4.2: still one reply per recipient.

@@ -23,6 +23,8 @@ struct SessionOptions {
     std::uint64_t max_message_bytes = 64ull << 20;
     std::uint32_t max_recipients = 1000;
     std::chrono::seconds idle_timeout{300};
+    std::vector<SpamRule> spam_rules;   // lmtp.spam_headers, parsed
+    core::ThreadPool* pool = nullptr;   // for MIME parses that filters need; null: on the loop
 };
 
 // A command line: RFC 5321 §4.5.3.1.4 says 512 octets; SMTPUTF8 addresses and parameters get some room.

@@ -50,6 +50,11 @@ StoreTask<std::string> NotifyingStore::read_mime_tree(MailboxId box, Uid uid) { 
 StoreTask<std::vector<Uid>> NotifyingStore::search(MailboxId box, SearchQuery query) { return inner_->search(std::move(box), std::move(query)); }
 
 StoreTask<std::vector<JournalEntry>> NotifyingStore::journal_since(MailboxId box, ModSeq since) { return inner_->journal_since(std::move(box), since); }
+StoreTask<Filter> NotifyingStore::create_filter(UserId user, NewFilter filter) { return inner_->create_filter(std::move(user), std::move(filter)); }
+StoreTask<std::vector<Filter>> NotifyingStore::list_filters(UserId user) { return inner_->list_filters(std::move(user)); }
+StoreTask<Filter> NotifyingStore::get_filter(UserId user, FilterId id) { return inner_->get_filter(std::move(user), std::move(id)); }
+StoreTask<Filter> NotifyingStore::update_filter(UserId user, FilterId id, NewFilter filter) { return inner_->update_filter(std::move(user), std::move(id), std::move(filter)); }
+StoreTask<void> NotifyingStore::delete_filter(UserId user, FilterId id) { return inner_->delete_filter(std::move(user), std::move(id)); }
 
 StoreTask<Appended> NotifyingStore::append(MailboxId box, AppendRequest message) {
     auto appended = co_await inner_->append(box, std::move(message));

@@ -48,6 +48,12 @@ public:
     StoreTask<std::vector<Uid>> search(MailboxId box, SearchQuery query) override;
     StoreTask<std::vector<JournalEntry>> journal_since(MailboxId box, ModSeq since) override;
 
+    StoreTask<Filter> create_filter(UserId user, NewFilter filter) override;
+    StoreTask<std::vector<Filter>> list_filters(UserId user) override;
+    StoreTask<Filter> get_filter(UserId user, FilterId id) override;
+    StoreTask<Filter> update_filter(UserId user, FilterId id, NewFilter filter) override;
+    StoreTask<void> delete_filter(UserId user, FilterId id) override;
+
 private:
     void announce(const MailboxId& box, ModSeq modseq) { bus_.publish(MailboxChange{box, modseq}); }
 

@@ -10,6 +10,7 @@
 // journal    one row per change, keyed by (mailbox, modseq).
 // message_text  contentless FTS5 trigram index (columns, no positions) over each body's decoded, case-folded
 //               header lines and text, which bodies keeps compressed; rowid = body id.
+// filters    per-user delivery filters (storage/types.h), run in id order.
 #include "storage/sqlite/migrations.h"
 
 #include <iterator>
@@ -110,6 +111,33 @@ ALTER TABLE bodies ADD COLUMN search_headers BLOB;
 ALTER TABLE bodies ADD COLUMN search_body BLOB;
 CREATE INDEX bodies_unindexed ON bodies(id) WHERE text_indexed = 0;
 CREATE VIRTUAL TABLE message_text USING fts5(headers, body, tokenize = 'trigram', content = '', detail = 'column');
+)sql",
+
+    // 4: delivery filters, WildDuck's shape. Query strings are '' when not tested; the tri-state columns
+    // (q_has_attachment and the a_* actions) are NULL when the filter leaves them alone. a_mailbox is the
+    // target mailbox's id, kept even if that mailbox goes (delivery then falls back to INBOX, as WildDuck does).
+    // The id orders filters by creation: SQLite hands out max(id)+1, so a new filter always sorts last.
+    R"sql(
+CREATE TABLE filters (
+  id               INTEGER PRIMARY KEY,
+  user_id          INTEGER NOT NULL,
+  name             TEXT NOT NULL DEFAULT '',
+  q_from           TEXT NOT NULL DEFAULT '',
+  q_to             TEXT NOT NULL DEFAULT '',
+  q_subject        TEXT NOT NULL DEFAULT '',
+  q_list_id        TEXT NOT NULL DEFAULT '',
+  q_text           TEXT NOT NULL DEFAULT '',
+  q_has_attachment INTEGER,
+  q_size           INTEGER NOT NULL DEFAULT 0,
+  a_seen           INTEGER,
+  a_flag           INTEGER,
+  a_delete         INTEGER,
+  a_spam           INTEGER,
+  a_mailbox        INTEGER,
+  disabled         INTEGER NOT NULL DEFAULT 0,
+  created          INTEGER NOT NULL
+);
+CREATE INDEX filters_user ON filters(user_id, id);
 )sql",
 };
 

@@ -1,5 +1,5 @@
 // The synchronous queries behind SqliteStore, one file per concern (users.cpp, addresses in users.cpp,
-// mailboxes.cpp, messages.cpp, journal.cpp). They run on a pool thread with that thread's connection, and
+// mailboxes.cpp, messages.cpp, journal.cpp, filters.cpp). They run on a pool thread with that thread's connection, and
 // throw SqliteError for database failures; expected failures are returned as core::Error.
 #pragma once
 
@@ -111,6 +111,13 @@ Result<std::string> read_body(Db& db, std::int64_t box, Uid uid, std::optional<B
 Result<std::vector<Uid>> search(Db& db, const MailboxId& box, const SearchQuery& query, const IngestOptions& options);
 // Registers the SQL functions search uses on every connection opened afterwards (sqlite3_auto_extension).
 void register_search_functions();
+
+// filters.cpp
+Result<Filter> create_filter(Db& db, const UserId& user, const NewFilter& filter);
+Result<std::vector<Filter>> list_filters(Db& db, const UserId& user);
+Result<Filter> get_filter(Db& db, const UserId& user, const FilterId& id);
+Result<Filter> update_filter(Db& db, const UserId& user, const FilterId& id, const NewFilter& filter);
+Result<void> delete_filter(Db& db, const UserId& user, const FilterId& id);
 
 // journal.cpp
 void append_journal(Db& db, std::int64_t box, ModSeq modseq, JournalKind kind, Uid uid, const std::string& data);

@@ -176,6 +176,22 @@ StoreTask<std::vector<JournalEntry>> SqliteStore::journal_since(MailboxId box, M
     MALLARD_SQLITE_CALL(sqlite::journal_since(db, box, since));
 }
 
+StoreTask<Filter> SqliteStore::create_filter(UserId user, NewFilter filter) {
+    MALLARD_SQLITE_CALL(sqlite::create_filter(db, user, filter));
+}
+StoreTask<std::vector<Filter>> SqliteStore::list_filters(UserId user) {
+    MALLARD_SQLITE_CALL(sqlite::list_filters(db, user));
+}
+StoreTask<Filter> SqliteStore::get_filter(UserId user, FilterId id) {
+    MALLARD_SQLITE_CALL(sqlite::get_filter(db, user, id));
+}
+StoreTask<Filter> SqliteStore::update_filter(UserId user, FilterId id, NewFilter filter) {
+    MALLARD_SQLITE_CALL(sqlite::update_filter(db, user, id, filter));
+}
+StoreTask<void> SqliteStore::delete_filter(UserId user, FilterId id) {
+    MALLARD_SQLITE_CALL(sqlite::delete_filter(db, user, id));
+}
+
 #undef MALLARD_SQLITE_CALL
 
 }  // namespace mallard::storage::sqlite

@@ -62,6 +62,12 @@ public:
     StoreTask<ExpungeResult> expunge(MailboxId box, UidRange uids) override;
     StoreTask<std::vector<Uid>> search(MailboxId box, SearchQuery query) override;
 
+    StoreTask<Filter> create_filter(UserId user, NewFilter filter) override;
+    StoreTask<std::vector<Filter>> list_filters(UserId user) override;
+    StoreTask<Filter> get_filter(UserId user, FilterId id) override;
+    StoreTask<Filter> update_filter(UserId user, FilterId id, NewFilter filter) override;
+    StoreTask<void> delete_filter(UserId user, FilterId id) override;
+
     StoreTask<std::vector<JournalEntry>> journal_since(MailboxId box, ModSeq since) override;
 
     // This thread's connection, opened on first use (pool threads, or the caller outside a reactor).

@@ -1,5 +1,6 @@
 #include "tools/mallard/handlers.h"
 
+#include "core/log.h"
 #include "protocols/imap/session.h"
 #include "protocols/lmtp/session.h"
 #include "protocols/pop3/session.h"
@@ -45,6 +46,11 @@ core::ConnectionHandler lmtp_handler(Services& services) {
     options.max_message_bytes = services.config.lmtp.max_message_bytes;
     options.max_recipients = services.config.lmtp.max_recipients;
     options.idle_timeout = services.config.lmtp.idle_timeout;
+    options.pool = &services.pool;
+    // The loader checked every rule's syntax, so this can only fail if the two checks ever disagree.
+    auto rules = lmtp::parse_spam_rules(services.config.lmtp.spam_headers);
+    if (rules) options.spam_rules = std::move(*rules);
+    else MLOG(error) << "lmtp.spam_headers: " << rules.error().detail << ": spam verdicts are off";
     storage::Store* store = &services.store;
     return [options, store](std::unique_ptr<core::net::Connection> c) {
         return lmtp::serve(std::move(c), *store, options);

@@ -178,6 +178,15 @@ core::Result<void> open_listeners(const config::Config& cfg, core::Engine& engin
                                                        ":" + std::to_string(port) + ": " + bound.error().detail);
         MLOG(info) << "listening for " << plan.name << " on " << l.host << ":" << *bound << (l.tls ? " (TLS)" : "");
     }
+    // LMTP also on a Unix domain socket, whether or not its TCP listener is enabled (lmtp.unix_socket).
+    if (const std::string& path = cfg.lmtp.unix_socket; !path.empty()) {
+        auto address = core::net::unix_address(path);
+        if (!address) return core::Error(core::Errc::bad_input, "lmtp.unix_socket: " + address.error().detail);
+        auto bound = engine.listen(core::ListenerSpec{"lmtp", *address, nullptr, lmtp});
+        if (!bound)
+            return core::Error(bound.error().code, "cannot listen for lmtp on " + path + ": " + bound.error().detail);
+        MLOG(info) << "listening for lmtp on Unix socket " << path;
+    }
     return core::success();
 }
 

@@ -1,5 +1,5 @@
-// mallardctl: administers users, addresses, quotas and mailboxes directly on the configured store, so the
-// first user can be created before (and without) the HTTP API. See mallardctl(8).
+// mallardctl: administers users, addresses, quotas, mailboxes and delivery filters directly on the configured
+// store, so the first user can be created before (and without) the HTTP API. See mallardctl(8).
 #include <unistd.h>
 
 #include <cstdio>
@@ -29,6 +29,13 @@ struct Options {
     std::string address;
     std::optional<std::uint64_t> quota;
     bool primary = false;
+    // filter add
+    std::optional<std::string> name;
+    storage::FilterQuery query;
+    storage::FilterAction action;
+    std::string move_to;             // a mailbox name; resolved to its id
+    std::optional<std::uint64_t> larger, smaller;
+    std::vector<std::string> conflicts;  // contradicting options, reported by filter add
 };
 
 struct Context {
@@ -225,6 +232,104 @@ Task<int> mailbox_list(Context& c, Args args) {
     co_return 0;
 }
 
+// ---- filters ----
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+// "from "boss", larger than 1.0 MiB": the query as filter list shows it; "any message" when empty.
+std::string describe_query(const storage::FilterQuery& q) {
+    std::vector<std::string> parts;
+    if (!q.from.empty()) parts.push_back("from " + quoted(q.from));
+    if (!q.to.empty()) parts.push_back("to " + quoted(q.to));
+    if (!q.subject.empty()) parts.push_back("subject " + quoted(q.subject));
+    if (!q.list_id.empty()) parts.push_back("list-id " + quoted(q.list_id));
+    if (!q.text.empty()) parts.push_back("text " + quoted(q.text));
+    if (q.has_attachment) parts.push_back(*q.has_attachment ? "has attachment" : "no attachment");
+    if (q.size > 0) parts.push_back("larger than " + human_bytes(static_cast<std::uint64_t>(q.size)));
+    if (q.size < 0) parts.push_back("smaller than " + human_bytes(static_cast<std::uint64_t>(-(q.size + 1)) + 1));
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+    return out.empty() ? "any message" : out;
+}
+
+std::string describe_action(const storage::FilterAction& a, const std::vector<storage::Mailbox>& boxes) {
+    std::vector<std::string> parts;
+    if (a.seen) parts.push_back(*a.seen ? "seen" : "not seen");
+    if (a.flag) parts.push_back(*a.flag ? "flag" : "no flag");
+    if (a.discard) parts.push_back(*a.discard ? "delete" : "keep");
+    if (a.spam) parts.push_back(*a.spam ? "spam" : "not spam");
+    if (!a.mailbox.empty()) {
+        std::string name = "mailbox " + a.mailbox + " (gone: INBOX)";
+        for (const auto& b : boxes)
+            if (b.id == a.mailbox) name = b.name;
+        parts.push_back("move to " + name);
+    }
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+    return out.empty() ? "nothing" : out;
+}
+
+Task<int> filter_add(Context& c, Args args) {
+    const Options& o = c.options;
+    auto bad = [](const std::string& why) { return fail("filter add", core::Error(core::Errc::bad_input, why)); };
+    if (!o.conflicts.empty()) co_return bad(o.conflicts.front());
+    if (!o.name) co_return bad("--name is required");
+    storage::NewFilter filter;
+    filter.name = *o.name;
+    filter.query = o.query;
+    filter.action = o.action;
+    constexpr auto max_size = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (o.larger) {
+        if (*o.larger == 0 || *o.larger > max_size) co_return bad("--larger needs a size above 0");
+        filter.query.size = static_cast<std::int64_t>(*o.larger);
+    }
+    if (o.smaller) {
+        if (*o.smaller == 0 || *o.smaller > max_size) co_return bad("--smaller needs a size above 0");
+        filter.query.size = -static_cast<std::int64_t>(*o.smaller);
+    }
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("filter add", user.error());
+    if (!o.move_to.empty()) {
+        auto box = co_await c.store.find_mailbox(user->id, o.move_to);
+        if (!box) co_return fail("filter add: --move " + o.move_to, box.error());
+        filter.action.mailbox = box->id;
+    }
+    const storage::FilterAction& a = filter.action;
+    if (!a.seen && !a.flag && !a.discard && !a.spam && a.mailbox.empty())
+        co_return bad("give at least one action: --seen, --flag, --delete, --spam, --not-spam or --move");
+    auto created = co_await c.store.create_filter(user->id, filter);
+    if (!created) co_return fail("filter add", created.error());
+    auto boxes = co_await c.store.list_mailboxes(user->id);
+    std::vector<storage::Mailbox> names = boxes ? std::move(*boxes) : std::vector<storage::Mailbox>{};
+    std::printf("added filter %s for %s: %s -> %s\n", created->id.c_str(), user->username.c_str(),
+                describe_query(created->query).c_str(), describe_action(created->action, names).c_str());
+    co_return 0;
+}
+
+Task<int> filter_list(Context& c, Args args) {
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("filter list", user.error());
+    auto filters = co_await c.store.list_filters(user->id);
+    if (!filters) co_return fail("filter list", filters.error());
+    auto boxes = co_await c.store.list_mailboxes(user->id);
+    std::vector<storage::Mailbox> names = boxes ? std::move(*boxes) : std::vector<storage::Mailbox>{};
+    std::printf("%-8s %-24s %-9s %s\n", "ID", "NAME", "STATE", "QUERY -> ACTION (in this order)");
+    for (const auto& f : *filters) {
+        std::printf("%-8s %-24s %-9s %s -> %s\n", f.id.c_str(), f.name.c_str(), f.disabled ? "disabled" : "active",
+                    describe_query(f.query).c_str(), describe_action(f.action, names).c_str());
+    }
+    co_return 0;
+}
+
+Task<int> filter_delete(Context& c, Args args) {
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("filter delete", user.error());
+    auto done = co_await c.store.delete_filter(user->id, args[1]);
+    if (!done) co_return fail("filter delete " + args[1], done.error());
+    std::printf("deleted filter %s of %s\n", args[1].c_str(), user->username.c_str());
+    co_return 0;
+}
+
 struct CommandSpec {
     const char* group;
     const char* verb;
@@ -246,6 +351,13 @@ constexpr CommandSpec commands[] = {
     {"address", "remove", 2, "address remove NAME ADDRESS", address_remove},
     {"address", "list", 1, "address list NAME", address_list},
     {"mailbox", "list", 1, "mailbox list NAME", mailbox_list},
+    {"filter", "add", 1,
+     "filter add NAME --name TEXT [--from S] [--to S] [--subject S] [--list-id S] [--text S]\n"
+     "      [--has-attachment | --no-attachment] [--larger SIZE | --smaller SIZE]\n"
+     "      [--seen] [--flag] [--delete] [--spam | --not-spam] [--move MAILBOX]",
+     filter_add},
+    {"filter", "list", 1, "filter list NAME", filter_list},
+    {"filter", "delete", 2, "filter delete NAME ID", filter_delete},
 };
 
 void usage(std::FILE* out) {
@@ -262,7 +374,11 @@ bool parse_args(int argc, char** argv, Options& o, Args& words) {
             return std::string(argv[++i]);
         };
         std::optional<std::string> v;
-        if (a == "--config" || a == "--password" || a == "--address" || a == "--quota") {
+        const bool takes_value = a == "--config" || a == "--password" || a == "--address" || a == "--quota" ||
+                                 a == "--name" || a == "--from" || a == "--to" || a == "--subject" ||
+                                 a == "--list-id" || a == "--text" || a == "--larger" || a == "--smaller" ||
+                                 a == "--move";
+        if (takes_value) {
             v = value();
             if (!v) {
                 std::fprintf(stderr, "mallardctl: %s needs a value\n", a.c_str());
@@ -278,8 +394,36 @@ bool parse_args(int argc, char** argv, Options& o, Args& words) {
                 std::fprintf(stderr, "mallardctl: --quota: not a size: %s\n", v->c_str());
                 return false;
             }
+        } else if (a == "--larger" || a == "--smaller") {
+            auto& size = a == "--larger" ? o.larger : o.smaller;
+            size = parse_quota(*v);
+            if (!size) {
+                std::fprintf(stderr, "mallardctl: %s: not a size: %s\n", a.c_str(), v->c_str());
+                return false;
+            }
+            if (o.larger && o.smaller) o.conflicts.push_back("--larger and --smaller exclude each other");
         } else if (a == "--password-stdin") o.password_stdin = true;
         else if (a == "--primary") o.primary = true;
+        else if (a == "--name") o.name = *v;
+        else if (a == "--from") o.query.from = *v;
+        else if (a == "--to") o.query.to = *v;
+        else if (a == "--subject") o.query.subject = *v;
+        else if (a == "--list-id") o.query.list_id = *v;
+        else if (a == "--text") o.query.text = *v;
+        else if (a == "--move") o.move_to = *v;
+        else if (a == "--has-attachment" || a == "--no-attachment") {
+            const bool has = a == "--has-attachment";
+            if (o.query.has_attachment && *o.query.has_attachment != has)
+                o.conflicts.push_back("--has-attachment and --no-attachment exclude each other");
+            o.query.has_attachment = has;
+        } else if (a == "--spam" || a == "--not-spam") {
+            const bool spam = a == "--spam";
+            if (o.action.spam && *o.action.spam != spam)
+                o.conflicts.push_back("--spam and --not-spam exclude each other");
+            o.action.spam = spam;
+        } else if (a == "--seen") o.action.seen = true;
+        else if (a == "--flag") o.action.flag = true;
+        else if (a == "--delete") o.action.discard = true;
         else if (a == "--help" || a == "-h") {
             usage(stdout);
             std::exit(0);
