@@ -83,6 +83,8 @@ struct HttpConfig {
     std::uint64_t max_body_bytes = 64ull << 20;
     std::uint64_t max_header_bytes = 16384;
     std::chrono::seconds request_timeout{60};
+    std::chrono::seconds idle_timeout{120};  // a keep-alive connection waiting for its next request
+    std::uint64_t max_url_bytes = 8192;      // the request-target; longer: 414
     std::vector<std::string> cors_origins;  // empty = no CORS headers
     friend bool operator==(const HttpConfig&, const HttpConfig&) = default;
 };

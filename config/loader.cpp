@@ -139,6 +139,8 @@ std::vector<Field> schema(Config& c) {
         {"http.max_body_bytes",                &c.http.max_body_bytes,                1},
         {"http.max_header_bytes",              &c.http.max_header_bytes,              kib},
         {"http.request_timeout",               &c.http.request_timeout,               1},
+        {"http.idle_timeout",                  &c.http.idle_timeout,                  1},
+        {"http.max_url_bytes",                 &c.http.max_url_bytes,                 256},
         {"http.cors_origins",                  &c.http.cors_origins},
         {"limits.max_connections",             &c.limits.max_connections,             1},
         {"limits.max_connections_per_ip",      &c.limits.max_connections_per_ip},

@@ -25,6 +25,7 @@ packages=(
   build-essential cmake pkg-config git
   libssl-dev zlib1g-dev libsqlite3-dev libtoml11-dev
   libhiredis-dev libmongoc-dev libbson-dev libargon2-dev
+  libhttp-parser-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server python3 openssl
   clang-14 libclang-rt-14-dev

@@ -27,7 +27,8 @@ for seeds in "$@"; do
 done
 echo "fuzzing $target for ${seconds}s"
 set +e
-"$build/test/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+# -error_exitcode=1: libFuzzer's default (77) is ctest's SKIP_RETURN_CODE, which would report a crash as skipped.
+"$build/test/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 -error_exitcode=1 \
   -print_final_stats=1 -artifact_prefix="$artifacts" "${dict[@]}" "$work" "$@" >"$build/$target.log" 2>&1
 status=$?
 set -e

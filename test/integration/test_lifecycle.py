@@ -77,13 +77,13 @@ class Greetings(unittest.TestCase):
 
     def test_http_answers_with_a_json_error(self):
         with socket.create_connection(("127.0.0.1", self.server.ports["http"]), timeout=10) as s:
-            s.sendall(b"GET /users HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.sendall(b"GET /no-such-route HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             response = b""
             while chunk := s.recv(4096):
                 response += chunk
         head, body = response.split(b"\r\n\r\n", 1)
-        self.assertTrue(head.startswith(b"HTTP/1.1 503 "))
-        self.assertEqual(json.loads(body)["code"], "ServiceUnavailable")
+        self.assertTrue(head.startswith(b"HTTP/1.1 404 "))
+        self.assertEqual(json.loads(body)["code"], "ResourceNotFound")
 
     def test_a_self_signed_certificate_is_created_when_none_is_configured(self):
         self.assertTrue(os.path.exists(os.path.join(self.server.dir.name, "data/tls/self-signed.crt")))
@@ -93,8 +93,9 @@ class Signals(unittest.TestCase):
     def test_sigterm_interrupts_idle_sessions_and_exits_zero(self):
         server = MallardServer().start()
         try:
-            # An HTTP client that never sends its request: the session waits for it until shutdown.
+            # An HTTP client that never finishes its request: the session waits for it until shutdown.
             idle = socket.create_connection(("127.0.0.1", server.ports["http"]), timeout=10)
+            idle.sendall(b"GET /users HTTP/1.1\r\nHost: x\r\n")
             time.sleep(0.2)
             started = time.monotonic()
             self.assertEqual(server.stop(), 0)

@@ -1,10 +1,10 @@
 #include "tools/mallard/handlers.h"
 
 #include "core/log.h"
+#include "protocols/http/session.h"
 #include "protocols/imap/session.h"
 #include "protocols/lmtp/session.h"
 #include "protocols/pop3/session.h"
-#include "tools/mallard/placeholder_handlers.h"
 
 namespace mallard::server {
 
@@ -58,8 +58,23 @@ core::ConnectionHandler lmtp_handler(Services& services) {
 }
 
 core::ConnectionHandler http_handler(Services& services) {
-    std::string host = services.config.server.hostname;
-    return [host](std::unique_ptr<core::net::Connection> c) { return http_unavailable(std::move(c), host); };
+    const config::HttpConfig& cfg = services.config.http;
+    http::Options options;
+    options.hostname = services.config.server.hostname;
+    options.limits.max_url_bytes = static_cast<std::size_t>(cfg.max_url_bytes);
+    options.limits.max_header_bytes = static_cast<std::size_t>(cfg.max_header_bytes);
+    options.limits.max_body_bytes = static_cast<std::size_t>(cfg.max_body_bytes);
+    options.request_timeout = cfg.request_timeout;
+    options.idle_timeout = cfg.idle_timeout;
+    options.access.root_token = cfg.access_token;
+    options.cors_origins = cfg.cors_origins;
+    options.default_quota_bytes = services.config.limits.default_quota_bytes;
+    options.pop3_max_messages = services.config.pop3.max_messages;
+    options.imap_max_connections = services.config.limits.max_connections_per_user;
+    if (cfg.access_token.empty() && cfg.listener.enabled)
+        MLOG(warn) << "http: no access_token configured: the API answers only clients on loopback";
+    std::shared_ptr<const http::Context> context = http::make_context(std::move(options), services.store, services.pool);
+    return [context](std::unique_ptr<core::net::Connection> c) { return http::serve(std::move(c), context); };
 }
 
 }  // namespace mallard::server

@@ -1,0 +1,12 @@
+// Every API route, by resource.
+#include "protocols/http/routes/api_routes.h"
+
+namespace mallard::http {
+
+void add_api_routes(RouteTable& table) {
+    routes::add_user_routes(table);
+    routes::add_address_routes(table);
+    routes::add_mailbox_routes(table);
+}
+
+}  // namespace mallard::http

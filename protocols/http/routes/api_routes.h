@@ -1,0 +1,20 @@
+// The API's route table: one add_*_routes() per resource file, all registered by add_api_routes().
+// Adding a route is one handler in its resource's file plus one row there.
+#pragma once
+
+#include "protocols/http/router.h"
+
+namespace mallard::http {
+
+struct Call;
+struct Response;
+
+void add_api_routes(RouteTable& table);
+
+namespace routes {
+void add_user_routes(RouteTable& table);       // users.cpp
+void add_address_routes(RouteTable& table);    // addresses.cpp
+void add_mailbox_routes(RouteTable& table);    // mailboxes.cpp
+}  // namespace routes
+
+}  // namespace mallard::http

@@ -1,0 +1,35 @@
+// What every API route file shares: WildDuck's error codes for store failures, the success envelope, and
+// loading the user a path names (with the caller's right to it checked).
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "core/task.h"
+#include "protocols/http/context.h"
+#include "protocols/http/response.h"
+#include "storage/types.h"
+
+namespace mallard::http::routes {
+
+// Which resource a store error is about: not_found is UserNotFound, NoSuchMailbox or AddressNotFound.
+enum class Resource { user, mailbox, address };
+
+// Maps a store Error to WildDuck's status and code (docs/api-error-codes.md in WildDuck):
+// not_found 404, exists 400 (UserExistsError, MailboxExistsError, AddressExistsError), permission 400
+// DisallowedMailboxMethod for mailboxes and 403 MissingPrivileges otherwise, bad_input 400
+// InputValidationError, quota 403 OverQuotaError, anything else 500 InternalDatabaseError.
+Response store_error(const core::Error& error, Resource resource);
+
+// 200 {"success": true, ...fields}.
+Response success(nlohmann::json fields = nlohmann::json::object());
+
+// The user named by the path: permission (a user token for someone else) or not_found.
+core::Task<core::Result<storage::User>> load_user(Call& call, std::string id);
+
+// The user's quota as WildDuck shows it: its own limit, else the server default.
+std::uint64_t quota_allowed(const Options& options, const storage::User& user);
+
+}  // namespace mallard::http::routes
