@@ -4,6 +4,7 @@
 // nothing, including the removal of messages already stored when a later one fails in the store.
 #include "protocols/imap/date_time.h"
 #include "protocols/imap/session_test_support.h"
+#include "storage/forwarding_store.h"
 
 namespace mallard::imap {
 namespace {
@@ -194,94 +195,13 @@ TEST_F(ImapAppend, into_the_selected_mailbox) {
 
 // A store whose append fails after a number of successes (as if the disk filled up between two messages),
 // everything else passed to the real store.
-class FailingStore : public storage::Store {
+class FailingStore final : public storage::ForwardingStore {
 public:
-    FailingStore(storage::Store& real, int appends_allowed) : real_(real), appends_left_(appends_allowed) {}
+    FailingStore(storage::Store& real, int appends_allowed) : ForwardingStore(real), appends_left_(appends_allowed) {}
 
     storage::StoreTask<storage::Appended> append(storage::MailboxId box, storage::AppendRequest m) override {
         if (appends_left_-- <= 0) return fail();
-        return real_.append(std::move(box), std::move(m));
-    }
-
-    storage::StoreTask<storage::User> create_user(storage::NewUser u) override { return real_.create_user(std::move(u)); }
-    storage::StoreTask<storage::User> find_user(storage::UserId id) override { return real_.find_user(std::move(id)); }
-    storage::StoreTask<storage::User> find_user_by_login(std::string l) override {
-        return real_.find_user_by_login(std::move(l));
-    }
-    storage::StoreTask<std::vector<storage::User>> list_users() override { return real_.list_users(); }
-    storage::StoreTask<void> set_password_hash(storage::UserId id, std::string h) override {
-        return real_.set_password_hash(std::move(id), std::move(h));
-    }
-    storage::StoreTask<void> set_quota_limit(storage::UserId id, std::uint64_t b) override {
-        return real_.set_quota_limit(std::move(id), b);
-    }
-    storage::StoreTask<void> set_disabled(storage::UserId id, bool d) override {
-        return real_.set_disabled(std::move(id), d);
-    }
-    storage::StoreTask<void> delete_user(storage::UserId id) override { return real_.delete_user(std::move(id)); }
-    storage::StoreTask<storage::Address> add_address(storage::UserId u, std::string a, bool p) override {
-        return real_.add_address(std::move(u), std::move(a), p);
-    }
-    storage::StoreTask<void> remove_address(storage::UserId u, std::string a) override {
-        return real_.remove_address(std::move(u), std::move(a));
-    }
-    storage::StoreTask<std::vector<storage::Address>> list_addresses(storage::UserId u) override {
-        return real_.list_addresses(std::move(u));
-    }
-    storage::StoreTask<storage::ResolvedAddress> resolve_address(std::string a) override {
-        return real_.resolve_address(std::move(a));
-    }
-    storage::StoreTask<storage::Mailbox> create_mailbox(storage::UserId u, std::string n,
-                                                        storage::SpecialUse s) override {
-        return real_.create_mailbox(std::move(u), std::move(n), s);
-    }
-    storage::StoreTask<storage::Mailbox> find_mailbox(storage::UserId u, std::string n) override {
-        return real_.find_mailbox(std::move(u), std::move(n));
-    }
-    storage::StoreTask<storage::Mailbox> get_mailbox(storage::MailboxId id) override {
-        return real_.get_mailbox(std::move(id));
-    }
-    storage::StoreTask<std::vector<storage::Mailbox>> list_mailboxes(storage::UserId u) override {
-        return real_.list_mailboxes(std::move(u));
-    }
-    storage::StoreTask<storage::Mailbox> rename_mailbox(storage::MailboxId id, std::string n) override {
-        return real_.rename_mailbox(std::move(id), std::move(n));
-    }
-    storage::StoreTask<void> delete_mailbox(storage::MailboxId id) override { return real_.delete_mailbox(std::move(id)); }
-    storage::StoreTask<void> set_subscribed(storage::MailboxId id, bool s) override {
-        return real_.set_subscribed(std::move(id), s);
-    }
-    storage::StoreTask<std::vector<storage::MessageMeta>> list_messages(storage::MailboxId b,
-                                                                        storage::UidRange r) override {
-        return real_.list_messages(std::move(b), r);
-    }
-    storage::StoreTask<std::string> read_message(storage::MailboxId b, storage::Uid u,
-                                                 std::optional<storage::ByteRange> r) override {
-        return real_.read_message(std::move(b), u, r);
-    }
-    storage::StoreTask<std::string> read_mime_tree(storage::MailboxId b, storage::Uid u) override {
-        return real_.read_mime_tree(std::move(b), u);
-    }
-    storage::StoreTask<storage::FlagResult> store_flags(storage::MailboxId b, storage::FlagChange c) override {
-        return real_.store_flags(std::move(b), std::move(c));
-    }
-    storage::StoreTask<storage::CopyResult> copy(storage::MailboxId f, storage::UidRange r,
-                                                 storage::MailboxId t) override {
-        return real_.copy(std::move(f), r, std::move(t));
-    }
-    storage::StoreTask<storage::CopyResult> move(storage::MailboxId f, storage::UidRange r,
-                                                 storage::MailboxId t) override {
-        return real_.move(std::move(f), r, std::move(t));
-    }
-    storage::StoreTask<storage::ExpungeResult> expunge(storage::MailboxId b, storage::UidRange r) override {
-        return real_.expunge(std::move(b), r);
-    }
-    storage::StoreTask<std::vector<storage::Uid>> search(storage::MailboxId b, storage::SearchQuery q) override {
-        return real_.search(std::move(b), std::move(q));
-    }
-    storage::StoreTask<std::vector<storage::JournalEntry>> journal_since(storage::MailboxId b,
-                                                                         storage::ModSeq s) override {
-        return real_.journal_since(std::move(b), s);
+        return inner().append(std::move(box), std::move(m));
     }
 
 private:
@@ -289,7 +209,6 @@ private:
         co_return core::Error(core::Errc::unavailable, "disk full");
     }
 
-    storage::Store& real_;
     int appends_left_;
 };
 

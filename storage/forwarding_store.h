@@ -1,0 +1,57 @@
+// ForwardingStore: a Store that passes every call to another one. Decorators derive from it and override
+// only what they change (notify/notifying_store.h announces writes; tests inject failures), so a method added
+// to Store is forwarded in one place.
+#pragma once
+
+#include "storage/store.h"
+
+namespace mallard::storage {
+
+class ForwardingStore : public Store {
+public:
+    // `inner` must outlive this store.
+    explicit ForwardingStore(Store& inner) : inner_(inner) {}
+
+    StoreTask<User> create_user(NewUser user) override;
+    StoreTask<User> find_user(UserId id) override;
+    StoreTask<User> find_user_by_login(std::string login) override;
+    StoreTask<std::vector<User>> list_users() override;
+    StoreTask<void> set_password_hash(UserId id, std::string password_hash) override;
+    StoreTask<void> set_quota_limit(UserId id, std::uint64_t quota_limit_bytes) override;
+    StoreTask<void> set_disabled(UserId id, bool disabled) override;
+    StoreTask<void> delete_user(UserId id) override;
+    StoreTask<Address> add_address(UserId user, std::string address, bool make_primary) override;
+    StoreTask<void> remove_address(UserId user, std::string address) override;
+    StoreTask<std::vector<Address>> list_addresses(UserId user) override;
+    StoreTask<ResolvedAddress> resolve_address(std::string address) override;
+    StoreTask<Mailbox> create_mailbox(UserId user, std::string name, SpecialUse special_use) override;
+    StoreTask<Mailbox> find_mailbox(UserId user, std::string name) override;
+    StoreTask<Mailbox> get_mailbox(MailboxId id) override;
+    StoreTask<std::vector<Mailbox>> list_mailboxes(UserId user) override;
+    StoreTask<Mailbox> rename_mailbox(MailboxId id, std::string new_name) override;
+    StoreTask<void> delete_mailbox(MailboxId id) override;
+    StoreTask<void> set_subscribed(MailboxId id, bool subscribed) override;
+    StoreTask<Appended> append(MailboxId box, AppendRequest message) override;
+    StoreTask<std::vector<MessageMeta>> list_messages(MailboxId box, UidRange uids) override;
+    StoreTask<std::string> read_message(MailboxId box, Uid uid, std::optional<ByteRange> range) override;
+    StoreTask<std::string> read_mime_tree(MailboxId box, Uid uid) override;
+    StoreTask<FlagResult> store_flags(MailboxId box, FlagChange change) override;
+    StoreTask<CopyResult> copy(MailboxId from, UidRange uids, MailboxId to) override;
+    StoreTask<CopyResult> move(MailboxId from, UidRange uids, MailboxId to) override;
+    StoreTask<ExpungeResult> expunge(MailboxId box, UidRange uids) override;
+    StoreTask<std::vector<Uid>> search(MailboxId box, SearchQuery query) override;
+    StoreTask<Filter> create_filter(UserId user, NewFilter filter) override;
+    StoreTask<std::vector<Filter>> list_filters(UserId user) override;
+    StoreTask<Filter> get_filter(UserId user, FilterId id) override;
+    StoreTask<Filter> update_filter(UserId user, FilterId id, NewFilter filter) override;
+    StoreTask<void> delete_filter(UserId user, FilterId id) override;
+    StoreTask<std::vector<JournalEntry>> journal_since(MailboxId box, ModSeq since) override;
+
+protected:
+    Store& inner() { return inner_; }
+
+private:
+    Store& inner_;
+};
+
+}  // namespace mallard::storage
