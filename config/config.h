@@ -49,6 +49,8 @@ struct ImapConfig {
     std::uint64_t max_literal_bytes = 64ull << 20;
     bool compress = true;             // COMPRESS=DEFLATE
     std::chrono::seconds poll_interval{120};  // journal read without a bus announcement (other writers)
+    std::uint32_t max_connections_per_user = 15;      // simultaneous sessions of one user; 0 = unlimited
+    std::uint32_t max_connections_per_address = 500;  // from one IPv4 address or IPv6 /64; 0 = unlimited
     friend bool operator==(const ImapConfig&, const ImapConfig&) = default;
 };
 
@@ -60,6 +62,8 @@ struct Pop3Config {
     bool delete_to_trash = true;      // DELE moves to Trash; false = expunge
     std::chrono::seconds idle_timeout{600};
     std::uint64_t max_line_bytes = 1024;
+    std::uint32_t max_connections_per_user = 3;       // simultaneous sessions of one user; 0 = unlimited
+    std::uint32_t max_connections_per_address = 100;  // from one IPv4 address or IPv6 /64; 0 = unlimited
     friend bool operator==(const Pop3Config&, const Pop3Config&) = default;
 };
 

@@ -86,6 +86,8 @@ TEST(ConfigDefaults, every_value_is_what_default_toml_says) {
     EXPECT_EQ(c.imap.max_line_bytes, 65536u);
     EXPECT_EQ(c.imap.max_literal_bytes, 64u << 20);
     EXPECT_TRUE(c.imap.compress);
+    EXPECT_EQ(c.imap.max_connections_per_user, 15u);
+    EXPECT_EQ(c.imap.max_connections_per_address, 500u);
     EXPECT_EQ(c.imap.plain, (Listener{true, "0.0.0.0", 143, false}));
     EXPECT_EQ(c.imap.secure, (Listener{true, "0.0.0.0", 993, true}));
 
@@ -94,6 +96,8 @@ TEST(ConfigDefaults, every_value_is_what_default_toml_says) {
     EXPECT_TRUE(c.pop3.delete_to_trash);
     EXPECT_EQ(c.pop3.idle_timeout, 10min);
     EXPECT_EQ(c.pop3.max_line_bytes, 1024u);
+    EXPECT_EQ(c.pop3.max_connections_per_user, 3u);
+    EXPECT_EQ(c.pop3.max_connections_per_address, 100u);
     EXPECT_EQ(c.pop3.plain, (Listener{true, "0.0.0.0", 110, false}));
     EXPECT_EQ(c.pop3.secure, (Listener{true, "0.0.0.0", 995, true}));
 

@@ -77,3 +77,7 @@ mallard_test(imap_store_test
 mallard_test(imap_copy_move_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/copy_move_test.cpp
   LIBS mallard_imap mallard_storage_sqlite)
+
+mallard_test(imap_connection_limits_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/connection_limits_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)

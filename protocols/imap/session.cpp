@@ -237,6 +237,19 @@ core::Task<void> dispatch(Session& s, Command command) {
 }
 
 core::Task<void> Session::run() {
+    if (auth::ConnectionLimits* limits = context_->connection_limits) {
+        auto admitted = co_await limits->try_acquire_address(auth::address_key(conn_->peer().ip()));
+        if (!admitted) {
+            // RFC 3501 §7.1.5: BYE as the greeting refuses the connection; RFC 5530 §3 UNAVAILABLE: try later.
+            MLOG_CONN(info, conn_->id()) << "imap refused: too many connections from " << conn_->peer().ip();
+            untagged("BYE [UNAVAILABLE] Too many connections from your address");
+            auto said = co_await conn_->flush(core::Deadline::after(5s));
+            (void)said;
+            conn_->close();
+            co_return;
+        }
+        address_slot_ = std::move(*admitted);
+    }
     untagged("OK [CAPABILITY " + capabilities() + "] " + options().hostname + " Mallard ready");
     auto greeted = co_await conn_->flush(deadline());
     if (!greeted) {

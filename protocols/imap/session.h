@@ -17,6 +17,7 @@
 #include "core/result.h"
 #include "core/task.h"
 #include "core/thread_pool.h"
+#include "protocols/auth/connection_limits.h"
 #include "protocols/imap/capabilities.h"
 #include "protocols/imap/mailbox_view.h"
 #include "protocols/imap/parser.h"
@@ -57,6 +58,8 @@ struct Context {
     core::ThreadPool& pool;
     std::shared_ptr<core::net::TlsProvider> tls;  // for STARTTLS; may be null
     storage::notify::Bus* bus = nullptr;          // changes announced by this process; may be null (tests)
+    // Sessions per client address (before the greeting) and per user (at login); null: no limits.
+    auth::ConnectionLimits* connection_limits = nullptr;
 };
 
 // The listener's entry point: owns the connection until LOGOUT, autologout, shutdown or the peer leaves.
@@ -140,6 +143,7 @@ public:
     bool condstore = false;
     bool abandoned = false;              // see abandon(): no tagged response, the session ends
     bool idling = false;                 // in IDLE (commands/idle.cpp): changes are pushed as they happen
+    auth::ConnectionToken user_slot;     // this session's place under the per-user limit, from login on
 
     // What the dispatcher does once the tagged response is queued: these need the response sent first.
     enum class After : std::uint8_t { nothing, start_tls, start_deflate, close };
@@ -150,6 +154,7 @@ private:
     std::shared_ptr<const Context> context_;
     Parser parser_;
     std::unique_ptr<MailboxView> view_;
+    auth::ConnectionToken address_slot_;  // this session's place under the per-address limit
     storage::notify::Bus::Watch watch_;   // on view_'s mailbox while one is selected
     bool view_stale_ = false;
     core::Clock::time_point last_sync_{};

@@ -124,7 +124,19 @@ Task<void> login(Session& s, std::string name, std::string password) {
         co_await fail_login(s, "account disabled");
         co_return;
     }
+    if (auth::ConnectionLimits* limits = s.context().connection_limits) {
+        // RFC 2449 §8.1.2 IN-USE: the client may try again later. Only a client that knows the password
+        // learns that the user is at the limit.
+        auto slot = co_await limits->try_acquire_user(found->id);
+        if (!slot) {
+            MLOG_CONN(info, s.conn().id()) << "pop3 login refused: " << found->username << " has too many sessions";
+            s.reply_err("[IN-USE] Too many simultaneous connections for this user");
+            co_return;
+        }
+        s.user_slot = std::move(*slot);
+    }
     co_await open_maildrop(s, std::move(*found));
+    if (s.state != State::transaction) s.user_slot.release();  // the maildrop could not be opened
 }
 
 // ---- AUTHORIZATION ----

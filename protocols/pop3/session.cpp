@@ -44,6 +44,19 @@ std::string_view logged_text(const Command& command, std::string_view line) {
 }  // namespace
 
 core::Task<void> Session::run() {
+    if (auth::ConnectionLimits* limits = context_->connection_limits) {
+        auto admitted = co_await limits->try_acquire_address(auth::address_key(conn_->peer().ip()));
+        if (!admitted) {
+            // An -ERR greeting refuses the connection; RFC 3206 SYS/TEMP: it may work later.
+            MLOG_CONN(info, conn_->id()) << "pop3 refused: too many connections from " << conn_->peer().ip();
+            reply_err("[SYS/TEMP] Too many connections from your address");
+            auto said = co_await conn_->flush(core::Deadline::after(5s));
+            (void)said;
+            conn_->close();
+            co_return;
+        }
+        address_slot_ = std::move(*admitted);
+    }
     reply_ok(options().hostname + " Mallard POP3 ready");
     auto greeted = co_await conn_->flush(deadline());
     if (!greeted) {

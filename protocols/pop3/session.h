@@ -15,6 +15,7 @@
 #include "core/net/tls_context.h"
 #include "core/task.h"
 #include "core/thread_pool.h"
+#include "protocols/auth/connection_limits.h"
 #include "protocols/pop3/parser.h"
 #include "storage/store.h"
 
@@ -37,6 +38,8 @@ struct Context {
     storage::Store& store;
     core::ThreadPool& pool;
     std::shared_ptr<core::net::TlsProvider> tls;  // for STLS; may be null
+    // Sessions per client address (before the greeting) and per user (at login); null: no limits.
+    auth::ConnectionLimits* connection_limits = nullptr;
 };
 
 // The listener's entry point: owns the connection until the client quits or the connection drops.
@@ -69,10 +72,12 @@ public:
     storage::User user;                    // after login
     storage::Mailbox inbox;                // at login: its id and UIDVALIDITY
     std::vector<DropMessage> drop;         // the maildrop, fixed at login, oldest first
+    auth::ConnectionToken user_slot;       // this session's place under the per-user limit, from login on
 
 private:
     std::unique_ptr<core::net::Connection> conn_;
     std::shared_ptr<const Context> context_;
+    auth::ConnectionToken address_slot_;   // this session's place under the per-address limit
 };
 
 // commands.cpp: runs one parsed command (state checks included) and queues its response.

@@ -21,8 +21,8 @@ core::ConnectionHandler imap_handler(Services& services) {
     options.limits.max_line_bytes = static_cast<std::size_t>(cfg.max_line_bytes);
     options.limits.max_append_bytes = cfg.max_literal_bytes;
     options.append_limit = cfg.max_literal_bytes;
-    auto context = std::make_shared<const imap::Context>(
-        imap::Context{std::move(options), services.store, services.pool, services.tls, &services.bus});
+    auto context = std::make_shared<const imap::Context>(imap::Context{
+        std::move(options), services.store, services.pool, services.tls, &services.bus, &services.imap_limits});
     return [context](std::unique_ptr<core::net::Connection> c) { return imap::serve(std::move(c), context); };
 }
 
@@ -36,7 +36,7 @@ core::ConnectionHandler pop3_handler(Services& services) {
     options.idle_timeout = cfg.idle_timeout;
     options.max_line_bytes = static_cast<std::size_t>(cfg.max_line_bytes);
     auto context = std::make_shared<const pop3::Context>(
-        pop3::Context{std::move(options), services.store, services.pool, services.tls});
+        pop3::Context{std::move(options), services.store, services.pool, services.tls, &services.pop3_limits});
     return [context](std::unique_ptr<core::net::Connection> c) { return pop3::serve(std::move(c), context); };
 }
 

@@ -261,6 +261,12 @@ int main(int argc, char** argv) {
     // store it runs jobs for goes away.
     // The bus too: loops post to each other through it until the engine has stopped them.
     storage::notify::Bus bus;
+    // Sessions hold tokens of these until they end, so they too outlive the engine. IMAP and POP3 count
+    // apart: each protocol has its own limits, and a POP3 download should not lock a user out of IMAP.
+    auth::InProcessConnectionLimits imap_limits({.per_address = cfg.imap.max_connections_per_address,
+                                                 .per_user = cfg.imap.max_connections_per_user});
+    auth::InProcessConnectionLimits pop3_limits({.per_address = cfg.pop3.max_connections_per_address,
+                                                 .per_user = cfg.pop3.max_connections_per_user});
     std::unique_ptr<storage::Store> store;
     core::Engine engine(engine_options);
     storage::StoreOptions store_options;
@@ -277,7 +283,7 @@ int main(int argc, char** argv) {
     // Every protocol writes through the NotifyingStore, so IMAP sessions hear of every change this process
     // makes (LMTP deliveries, POP3 deletions, other IMAP sessions) as soon as it commits.
     store = std::make_unique<storage::notify::NotifyingStore>(std::move(*opened_store), bus);
-    server::Services services{cfg, *store, engine.pool(), tls, bus};
+    server::Services services{cfg, *store, engine.pool(), tls, bus, imap_limits, pop3_limits};
     if (auto opened = open_listeners(cfg, engine, services); !opened) {
         MLOG(error) << opened.error().detail;
         return 1;

@@ -1,7 +1,8 @@
 // Logging in: LOGIN (RFC 3501 §6.2.3) and AUTHENTICATE PLAIN (RFC 3501 §6.2.2, RFC 4616) with SASL-IR
 // (RFC 4959) or the continuation form, "*" cancelling. Response codes from RFC 5530.
 // A user is found by username or any address (Store::find_user_by_login); the argon2 check runs on the
-// pool; every failure waits auth_failure_delay before NO [AUTHENTICATIONFAILED].
+// pool; every failure waits auth_failure_delay before NO [AUTHENTICATIONFAILED]. A user at its limit of
+// simultaneous sessions (Context::connection_limits) gets NO [LIMIT] and stays unauthenticated.
 #include <optional>
 #include <string_view>
 
@@ -50,6 +51,15 @@ Task<Tagged> login(Session& s, std::string name, std::string password) {
         MLOG_CONN(info, s.conn().id()) << "imap login refused: " << found->username << " is disabled";
         auto failed = co_await fail_login(s, "Account disabled");
         co_return failed;
+    }
+    if (auth::ConnectionLimits* limits = s.context().connection_limits) {
+        // Only a client that knows the password learns that the user is at the limit.
+        auto slot = co_await limits->try_acquire_user(found->id);
+        if (!slot) {
+            MLOG_CONN(info, s.conn().id()) << "imap login refused: " << found->username << " has too many sessions";
+            co_return Tagged::no("[LIMIT] Too many simultaneous connections for this user");  // RFC 5530 §3
+        }
+        s.user_slot = std::move(*slot);
     }
     s.user = std::move(*found);
     s.state = State::authenticated;
