@@ -95,8 +95,6 @@ struct HttpConfig {
 
 struct LimitsConfig {
     std::uint32_t max_connections = 200000;       // per process, all protocols
-    std::uint32_t max_connections_per_ip = 200;   // 0 = unlimited
-    std::uint32_t max_connections_per_user = 50;  // IMAP + POP3, 0 = unlimited
     std::uint64_t write_queue_bytes = 1ull << 20; // a client that does not read is suspended past this
     std::uint64_t default_quota_bytes = 1ull << 30; // for new users; 0 = unlimited
     friend bool operator==(const LimitsConfig&, const LimitsConfig&) = default;

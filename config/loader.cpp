@@ -147,8 +147,6 @@ std::vector<Field> schema(Config& c) {
         {"http.max_url_bytes",                 &c.http.max_url_bytes,                 256},
         {"http.cors_origins",                  &c.http.cors_origins},
         {"limits.max_connections",             &c.limits.max_connections,             1},
-        {"limits.max_connections_per_ip",      &c.limits.max_connections_per_ip},
-        {"limits.max_connections_per_user",    &c.limits.max_connections_per_user},
         {"limits.write_queue_bytes",           &c.limits.write_queue_bytes,           4 * kib},
         {"limits.default_quota_bytes",         &c.limits.default_quota_bytes},
         {.key = "storage.backend", .target = &c.storage.backend, .choices = {"sqlite", "mongodb"}},

@@ -115,8 +115,6 @@ TEST(ConfigDefaults, every_value_is_what_default_toml_says) {
     EXPECT_TRUE(c.http.cors_origins.empty());
 
     EXPECT_EQ(c.limits.max_connections, 200000u);
-    EXPECT_EQ(c.limits.max_connections_per_ip, 200u);
-    EXPECT_EQ(c.limits.max_connections_per_user, 50u);
     EXPECT_EQ(c.limits.write_queue_bytes, 1u << 20);
     EXPECT_EQ(c.limits.default_quota_bytes, 1u << 30);
 
@@ -350,8 +348,8 @@ TEST(ConfigErrors, wrong_type) {
 TEST(ConfigErrors, out_of_range_numbers) {
     EXPECT_EQ(load_error("[imap.plain]\nenabled = true\nport = 70000\n"),
               "override.toml:3: imap.plain.port: must be between 0 and 65535 (got 70000)");
-    EXPECT_EQ(load_error("[limits]\nmax_connections_per_ip = -1\n"),
-              "override.toml:2: limits.max_connections_per_ip: must be between 0 and 4294967295 (got -1)");
+    EXPECT_EQ(load_error("[imap]\nmax_connections_per_address = -1\n"),
+              "override.toml:2: imap.max_connections_per_address: must be between 0 and 4294967295 (got -1)");
     EXPECT_EQ(load_error("[imap]\nautologout = \"10m\"\n"),
               "override.toml:2: imap.autologout: must be >= 1800 seconds (got 600)");
     EXPECT_EQ(load_error("[limits]\nmax_connections = 4294967296\n"),

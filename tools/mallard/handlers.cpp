@@ -70,7 +70,7 @@ core::ConnectionHandler http_handler(Services& services) {
     options.cors_origins = cfg.cors_origins;
     options.default_quota_bytes = services.config.limits.default_quota_bytes;
     options.pop3_max_messages = services.config.pop3.max_messages;
-    options.imap_max_connections = services.config.limits.max_connections_per_user;
+    options.imap_max_connections = services.config.imap.max_connections_per_user;
     if (cfg.access_token.empty() && cfg.listener.enabled)
         MLOG(warn) << "http: no access_token configured: the API answers only clients on loopback";
     std::shared_ptr<const http::Context> context = http::make_context(std::move(options), services.store, services.pool);
