@@ -29,6 +29,7 @@ StoreTask<Appended> ForwardingStore::append(MailboxId box, AppendRequest message
 StoreTask<std::vector<MessageMeta>> ForwardingStore::list_messages(MailboxId box, UidRange uids) { return inner_.list_messages(std::move(box), std::move(uids)); }
 StoreTask<std::string> ForwardingStore::read_message(MailboxId box, Uid uid, std::optional<ByteRange> range) { return inner_.read_message(std::move(box), uid, std::move(range)); }
 StoreTask<std::string> ForwardingStore::read_mime_tree(MailboxId box, Uid uid) { return inner_.read_mime_tree(std::move(box), uid); }
+StoreTask<std::vector<MimeTree>> ForwardingStore::read_mime_trees(MailboxId box, UidRange uids) { return inner_.read_mime_trees(std::move(box), uids); }
 StoreTask<FlagResult> ForwardingStore::store_flags(MailboxId box, FlagChange change) { return inner_.store_flags(std::move(box), std::move(change)); }
 StoreTask<CopyResult> ForwardingStore::copy(MailboxId from, UidRange uids, MailboxId to) { return inner_.copy(std::move(from), std::move(uids), std::move(to)); }
 StoreTask<CopyResult> ForwardingStore::move(MailboxId from, UidRange uids, MailboxId to) { return inner_.move(std::move(from), std::move(uids), std::move(to)); }

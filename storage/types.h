@@ -115,6 +115,12 @@ struct Appended {
     std::uint32_t uidvalidity = 0;
 };
 
+// One message's MIME tree, serialised (storage/mime/serialize.h): what Store::read_mime_trees returns.
+struct MimeTree {
+    Uid uid = 0;
+    std::string bytes;
+};
+
 struct MessageMeta {
     Uid uid = 0;
     ModSeq modseq = 0;

@@ -78,6 +78,27 @@ TEST_F(ImapFetch, envelope_and_bodystructure_match_the_renderers) {
     EXPECT_NE(expected.find("\"mixed\""), std::string::npos) << expected;
 }
 
+// The trees are read 256 messages at a time (commands/fetch.cpp): every message still gets its own, across the
+// batches and over a sparse set.
+TEST_F(ImapFetch, envelopes_of_many_messages_are_each_their_own) {
+    constexpr int count = 300;
+    for (int i = 1; i <= count; ++i) append("INBOX", "Subject: m" + std::to_string(i) + "\r\n\r\nx\r\n", {});
+    auto all = script({"EXAMINE INBOX", "FETCH 2:* (ENVELOPE)", "FETCH 1,255:258,300 (UID ENVELOPE)"});
+    auto t2 = response(all, "t2");
+    ASSERT_EQ(t2.size(), static_cast<std::size_t>(count));
+    for (int i = 2; i <= count; ++i) {
+        const std::string n = std::to_string(i);
+        EXPECT_EQ(t2[i - 2].rfind("* " + n + " FETCH (ENVELOPE (NIL \"m" + n + "\" ", 0), 0u) << t2[i - 2];
+    }
+    auto t3 = response(all, "t3");
+    ASSERT_EQ(t3.size(), 7u);
+    const int sparse[] = {1, 255, 256, 257, 258, 300};
+    for (int k = 0; k < 6; ++k) {
+        const std::string n = std::to_string(sparse[k]);
+        EXPECT_EQ(t3[k].rfind("* " + n + " FETCH (UID " + n + " ENVELOPE (NIL \"m" + n + "\" ", 0), 0u) << t3[k];
+    }
+}
+
 TEST_F(ImapFetch, body_is_byte_exact_and_sets_seen) {
     append("INBOX", simple, {});
     auto all = script({"SELECT INBOX", "FETCH 1 BODY[]", "FETCH 1 FLAGS", "FETCH 1 BODY[]"});

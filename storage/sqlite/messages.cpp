@@ -160,6 +160,19 @@ Result<std::string> read_mime_tree(Db& db, const MailboxId& id, Uid uid) {
     return q.blob(0);
 }
 
+Result<std::vector<MimeTree>> read_mime_trees(Db& db, const MailboxId& id, UidRange uids) {
+    ReadTx tx(db);
+    auto box = mailbox_key(db, id);
+    if (!box) return box.take_error();
+    auto q = db.prepare(
+        "SELECT m.uid, b.mime_tree FROM messages m JOIN bodies b ON b.id = m.body_id "
+        "WHERE m.mailbox_id = ?1 AND m.uid BETWEEN ?2 AND ?3 ORDER BY m.uid");
+    q.bind(1, *box).bind(2, std::int64_t{uids.first}).bind(3, std::int64_t{uids.last});
+    std::vector<MimeTree> out;
+    while (q.step()) out.push_back(MimeTree{static_cast<Uid>(q.i64(0)), q.blob(1)});
+    return out;
+}
+
 Result<FlagResult> store_flags(Db& db, const MailboxId& id, const FlagChange& change) {
     Flags delta = change.flags;
     normalize_flags(delta);

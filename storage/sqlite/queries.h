@@ -64,6 +64,7 @@ Result<Appended> append(Db& db, const MailboxId& box, const AppendRequest& messa
 Result<std::vector<MessageMeta>> list_messages(Db& db, const MailboxId& box, UidRange uids);
 Result<std::string> read_message(Db& db, const MailboxId& box, Uid uid, std::optional<ByteRange> range);
 Result<std::string> read_mime_tree(Db& db, const MailboxId& box, Uid uid);
+Result<std::vector<MimeTree>> read_mime_trees(Db& db, const MailboxId& box, UidRange uids);
 Result<FlagResult> store_flags(Db& db, const MailboxId& box, const FlagChange& change);
 Result<CopyResult> copy(Db& db, const MailboxId& from, UidRange uids, const MailboxId& to, bool move);
 Result<ExpungeResult> expunge(Db& db, const MailboxId& box, UidRange uids);

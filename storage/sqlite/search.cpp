@@ -5,9 +5,11 @@
 //   dates           ranges on m.internal_date, and on b.sent_date + b.sent_zone (the day as written)
 //   size, modseq    ranges on m.size, m.modseq;  UIDs: BETWEEN per range, the hull also bounds the scan
 //   BODY, TEXT      for 3+ characters, candidates from the trigram index (every trigram of the pattern in
-//                   that column: b.id IN (SELECT rowid FROM message_text WHERE message_text MATCH
+//                   that column: m.body_id IN (SELECT rowid FROM message_text WHERE message_text MATCH
 //                   '{body} : ("abc" AND "bcd")')), each confirmed by mallard_contains() on the body's
-//                   compressed text; shorter patterns are checked on this mailbox's rows only
+//                   compressed text; shorter patterns are checked on this mailbox's rows only. The test is
+//                   on m.body_id, not b.id (equal by the join), so SQLite applies it to the message row
+//                   and reads body rows (large: raw_z comes first) for candidates only
 //   HEADER          the same candidates from the header lines, then mallard_header_match() checks that the
 //                   text is inside a field of that name (one "name: value" line per field), not across lines
 //
@@ -94,7 +96,7 @@ public:
         case Kind::smaller: return "m.size < " + bind(clamp(k.number));
         case Kind::modseq: return "m.modseq >= " + bind(clamp(k.number));
         case Kind::body: return contains("body", k.text);
-        case Kind::text: return "(" + contains("headers", k.text) + " OR " + contains("body", k.text) + ")";
+        case Kind::text: return text(k.text);
         case Kind::header: return header(k.name, k.text);
         }
         return "0";
@@ -157,8 +159,24 @@ private:
         const std::string stored = std::string("b.search_") + column;
         std::string check = "mallard_contains(" + stored + ", " + bind(folded) + ")";
         if (utf8_length(folded) < 3) return check;  // too short for trigrams: this mailbox's rows only
-        return "(b.id IN (SELECT rowid FROM message_text WHERE message_text MATCH " +
+        return "(m.body_id IN (SELECT rowid FROM message_text WHERE message_text MATCH " +
                bind(trigram_query(column, folded)) + ") AND " + check + ")";
+    }
+
+    // TEXT: the header or the body contains it. Written as (a candidate in either index) AND (either check)
+    // rather than (candidate AND check) OR (candidate AND check): the same answer, since a check only passes
+    // where its trigrams are indexed, but the candidate test then reads the message row alone, so SQLite
+    // reads body rows for candidates only (100,000 messages: a miss went from 120 ms of CPU to 14 ms).
+    std::string text(const std::string& text) {
+        std::string folded = fold_case(text);
+        if (folded.empty()) return "1";
+        std::string checks = "(mallard_contains(b.search_headers, " + bind(folded) +
+                             ") OR mallard_contains(b.search_body, " + bind(folded) + "))";
+        if (utf8_length(folded) < 3) return checks;
+        return "((m.body_id IN (SELECT rowid FROM message_text WHERE message_text MATCH " +
+               bind(trigram_query("headers", folded)) +
+               ") OR m.body_id IN (SELECT rowid FROM message_text WHERE message_text MATCH " +
+               bind(trigram_query("body", folded)) + ")) AND " + checks + ")";
     }
 
     std::string header(const std::string& field, const std::string& text) {
@@ -166,7 +184,7 @@ private:
         std::string check =
             "mallard_header_match(b.search_headers, " + bind(fold_case(field)) + ", " + bind(folded) + ")";
         if (utf8_length(folded) < 3) return check;
-        return "(b.id IN (SELECT rowid FROM message_text WHERE message_text MATCH " +
+        return "(m.body_id IN (SELECT rowid FROM message_text WHERE message_text MATCH " +
                bind(trigram_query("headers", folded)) + ") AND " + check + ")";
     }
 };

@@ -153,6 +153,9 @@ StoreTask<std::string> SqliteStore::read_message(MailboxId box, Uid uid, std::op
 StoreTask<std::string> SqliteStore::read_mime_tree(MailboxId box, Uid uid) {
     MALLARD_SQLITE_CALL(sqlite::read_mime_tree(db, box, uid));
 }
+StoreTask<std::vector<MimeTree>> SqliteStore::read_mime_trees(MailboxId box, UidRange uids) {
+    MALLARD_SQLITE_CALL(sqlite::read_mime_trees(db, box, uids));
+}
 StoreTask<FlagResult> SqliteStore::store_flags(MailboxId box, FlagChange change) {
     MALLARD_SQLITE_CALL(sqlite::store_flags(db, box, change));
 }

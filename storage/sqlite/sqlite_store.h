@@ -56,6 +56,7 @@ public:
     StoreTask<std::vector<MessageMeta>> list_messages(MailboxId box, UidRange uids) override;
     StoreTask<std::string> read_message(MailboxId box, Uid uid, std::optional<ByteRange> range) override;
     StoreTask<std::string> read_mime_tree(MailboxId box, Uid uid) override;
+    StoreTask<std::vector<MimeTree>> read_mime_trees(MailboxId box, UidRange uids) override;
     StoreTask<FlagResult> store_flags(MailboxId box, FlagChange change) override;
     StoreTask<CopyResult> copy(MailboxId from, UidRange uids, MailboxId to) override;
     StoreTask<CopyResult> move(MailboxId from, UidRange uids, MailboxId to) override;

@@ -222,6 +222,28 @@ TEST_F(StoreConformance, the_mime_tree_is_computed_at_append) {
     EXPECT_EQ(tree->root.children.size(), 1u);
 }
 
+// read_mime_trees: the trees of the messages in a range, ascending, the same bytes read_mime_tree gives; gone
+// messages are left out. The default implementation (Store::, one query per message) agrees with the backend's.
+TEST_F(StoreConformance, mime_trees_of_a_range_match_one_by_one) {
+    auto u = alice();
+    auto in = inbox(u);
+    std::vector<Uid> uids;
+    for (int i = 1; i <= 6; ++i) uids.push_back(ok(store().append(in.id, message(sample(i)))).uid);
+    ok(store().store_flags(in.id, FlagChange{UidRange{uids[2], uids[2]}, FlagOp::add, {"\\Deleted"}, {}}));
+    ok(store().expunge(in.id, UidRange{}));
+    for (auto trees : {ok(store().read_mime_trees(in.id, UidRange{uids[1], uids[4]})),
+                       ok(store().Store::read_mime_trees(in.id, UidRange{uids[1], uids[4]}))}) {
+        ASSERT_EQ(trees.size(), 3u);
+        const Uid expected[] = {uids[1], uids[3], uids[4]};
+        for (std::size_t i = 0; i < trees.size(); ++i) {
+            EXPECT_EQ(trees[i].uid, expected[i]);
+            EXPECT_EQ(trees[i].bytes, ok(store().read_mime_tree(in.id, expected[i])));
+        }
+    }
+    EXPECT_TRUE(ok(store().read_mime_trees(in.id, UidRange{uids[5] + 1, UidRange::max_uid})).empty());
+    EXPECT_EQ(fails(store().read_mime_trees("bogus", UidRange{})), Errc::not_found);
+}
+
 // A message whose attachment recurs: every copy reads back byte for byte, also by range, also once the
 // others are gone, whatever the base64 line layout (regular layouts are stored once; irregular ones raw).
 TEST_F(StoreConformance, repeated_attachments_read_back_exactly) {
