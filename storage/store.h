@@ -76,8 +76,8 @@ public:
     // storage/ingest and serialised by storage/mime/serialize.h.
     virtual StoreTask<std::string> read_mime_tree(MailboxId box, Uid uid) = 0;
     // The MIME trees of the messages in `uids` that exist, ascending by UID: FETCH ENVELOPE/BODYSTRUCTURE of a
-    // run of messages in one query instead of one each (at 100,000 messages the per-message round trip was
-    // nine tenths of the time). The caller bounds the range. The default (store.cpp) asks message by message.
+    // run of messages in one query instead of one each (at 100,000 messages the per-message round trips were
+    // four fifths of the time). The caller bounds the range. The default (store.cpp) asks message by message.
     virtual StoreTask<std::vector<MimeTree>> read_mime_trees(MailboxId box, UidRange uids);
     virtual StoreTask<FlagResult> store_flags(MailboxId box, FlagChange change) = 0;
     virtual StoreTask<CopyResult> copy(MailboxId from, UidRange uids, MailboxId to) = 0;

@@ -162,7 +162,7 @@ Task<core::Result<std::vector<storage::MessageMeta>>> list_metas(Session& s, con
 
 // ENVELOPE, BODY, BODYSTRUCTURE and BINARY need each message's MIME tree: they are read for this many messages
 // at a time, one store query per UID range, not one per message (per message, the round trip to the pool and
-// the point query were nine tenths of FETCH 1:* (ENVELOPE) on a 100,000-message mailbox; perf/imap_bench.cpp).
+// the point query were four fifths of FETCH 1:* (ENVELOPE) on a 100,000-message mailbox; perf/imap_bench.cpp).
 constexpr std::size_t tree_batch = 256;
 
 // The serialised MIME trees of the messages of `seqs`, ascending by UID; a message missing here is gone.
