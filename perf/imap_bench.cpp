@@ -468,7 +468,7 @@ std::vector<std::string> check(const std::vector<OpSpec>& ops, const SessionResu
 struct Server {
     config::Config cfg;
     storage::notify::Bus bus;  // before the engine and the store: see tools/mallard/main.cpp
-    auth::InProcessConnectionLimits limits({});  // the benchmark's one client is never limited
+    auth::InProcessConnectionLimits limits{auth::ConnectionLimitOptions{}};  // the one client is never limited
     std::unique_ptr<storage::Store> store;
     std::unique_ptr<core::Engine> engine;
     std::uint16_t port = 0;
