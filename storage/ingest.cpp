@@ -1,5 +1,8 @@
 #include "storage/ingest.h"
 
+#include <cctype>
+
+#include "storage/mime/address.h"
 #include "storage/mime/content_hash.h"
 #include "storage/mime/encoded_words.h"
 #include "storage/mime/header_fields.h"
@@ -59,6 +62,31 @@ void collect(const mime::Part& part, std::string_view raw, const IngestOptions& 
     out.contents.push_back(std::move(decoded));
 }
 
+bool is_address_field(std::string_view name) {
+    for (std::string_view f : {"from", "to", "cc", "bcc", "sender", "reply-to"}) {
+        if (name.size() != f.size()) continue;
+        bool same = true;
+        for (std::size_t i = 0; i < f.size() && same; ++i)
+            same = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i]))) == f[i];
+        if (same) return true;
+    }
+    return false;
+}
+
+// SEARCH FROM/TO/CC/BCC look in the envelope's address (RFC 3501 §6.4.4), which RFC 5322 lets a header spell
+// with comments and spaces inside ("<a (x)@ (y) example.com>"): every address not already written plainly in
+// the value is added after it as "mailbox@host", so it is found either way.
+void append_plain_addresses(std::string& value, std::string_view raw_value) {
+    std::string extra;
+    for (const auto& a : mime::parse_address_list(raw_value)) {
+        if (!a.mailbox || !a.host || a.host->empty()) continue;  // group markers and bare local parts
+        std::string plain = *a.mailbox + "@" + *a.host;
+        if (value.find(plain) == std::string::npos && extra.find(plain) == std::string::npos)
+            extra.append(" ").append(plain);
+    }
+    value += extra;
+}
+
 // The top-level header block as search reads it: one "name: value" line per field, decoded and unfolded.
 std::string search_header_text(const mime::Part& root, std::string_view raw, std::size_t max_bytes) {
     std::string out;
@@ -66,6 +94,7 @@ std::string search_header_text(const mime::Part& root, std::string_view raw, std
     const std::string_view block = raw.substr(root.header_start, root.body_start - root.header_start);
     for (const auto& field : mime::split_header_fields(block)) {
         std::string value = mime::decode_header_text(field.value);
+        if (is_address_field(field.name)) append_plain_addresses(value, field.value);
         for (char& c : value)
             if (c == '\r' || c == '\n' || c == '\0' || c == '\t') c = ' ';  // one line per field; folds read as spaces
         if (out.size() + field.name.size() + value.size() + 3 > max_bytes) break;

@@ -22,19 +22,24 @@ bool iequals(std::string_view a, std::string_view b) {
 
 ByteRange span(std::uint64_t from, std::uint64_t to) { return ByteRange{from, to > from ? to - from : 0}; }
 
-// Part n of `p`, by RFC 3501's numbering: the children of a multipart; inside a message/rfc822, the parts of
-// the encapsulated message; and a single-part body is its own part 1.
+// Part n of a message (the top-level one or an encapsulated one), by RFC 3501's numbering: the children of a
+// multipart body; any other body, message/rfc822 included, is the message's only part, part 1.
+const mime::Part* part_of_message(const mime::Part& message, unsigned n) {
+    if (message.kind == mime::PartKind::multipart) {
+        if (n == 0 || n > message.children.size()) return nullptr;
+        return &message.children[n - 1];
+    }
+    return n == 1 ? &message : nullptr;
+}
+
+// Part n under the body part `p`: a multipart's children; inside a message/rfc822 part, the parts of the
+// encapsulated message; and a single-part body is its own part 1.
 const mime::Part* child(const mime::Part& p, unsigned n) {
-    const mime::Part* inner = &p;
-    if (inner->kind == mime::PartKind::message) {
-        if (inner->children.empty()) return nullptr;
-        inner = &inner->children[0];
+    if (p.kind == mime::PartKind::message) {
+        if (p.children.empty()) return nullptr;
+        return part_of_message(p.children[0], n);
     }
-    if (inner->kind == mime::PartKind::multipart) {
-        if (n == 0 || n > inner->children.size()) return nullptr;
-        return &inner->children[n - 1];
-    }
-    return n == 1 ? inner : nullptr;
+    return part_of_message(p, n);
 }
 
 }  // namespace
@@ -61,9 +66,11 @@ std::optional<Section> parse_section(std::string_view spec) {
 }
 
 const mime::Part* find_part(const mime::ParsedMessage& message, const std::vector<unsigned>& part) {
+    // The root is the message, not a body part: a top-level message/rfc822 body is part 1 itself (its
+    // encapsulated message's parts are 1.1, …), where a message/rfc822 part's children are its parts.
     const mime::Part* p = &message.root;
-    for (unsigned n : part) {
-        p = child(*p, n);
+    for (std::size_t i = 0; i < part.size(); ++i) {
+        p = i == 0 ? part_of_message(*p, part[i]) : child(*p, part[i]);
         if (!p) return nullptr;
     }
     return p;

@@ -107,6 +107,28 @@ TEST(Section, a_single_part_message_is_its_own_part_one) {
     EXPECT_EQ(slice(single, "2"), "<not found: no such body part>");
 }
 
+// imaptest's fetch-body-message-rfc822: a message whose own body is message/rfc822 has that body as its part 1,
+// and the encapsulated message's header, text and parts are 1.HEADER, 1.TEXT and 1.1.
+TEST(Section, a_top_level_message_rfc822_body_is_part_one) {
+    const std::string forwarded =
+        "From: a@example.com\r\n"
+        "Content-Type: message/rfc822\r\n"
+        "\r\n"
+        "From: b@example.com\r\n"
+        "Subject: inner\r\n"
+        "\r\n"
+        "Hello world\r\n";
+    const std::string inner = "From: b@example.com\r\nSubject: inner\r\n\r\nHello world\r\n";
+    EXPECT_EQ(slice(forwarded, "1"), inner);
+    EXPECT_EQ(slice(forwarded, "TEXT"), inner);
+    EXPECT_EQ(slice(forwarded, "1.HEADER"), "From: b@example.com\r\nSubject: inner\r\n\r\n");
+    EXPECT_EQ(slice(forwarded, "1.TEXT"), "Hello world\r\n");
+    EXPECT_EQ(slice(forwarded, "1.1"), "Hello world\r\n");
+    EXPECT_EQ(slice(forwarded, "1.MIME"), "From: a@example.com\r\nContent-Type: message/rfc822\r\n\r\n");
+    EXPECT_EQ(slice(forwarded, "2"), "<not found: no such body part>");
+    EXPECT_EQ(slice(forwarded, "1.2"), "<not found: no such body part>");
+}
+
 TEST(Section, partial_ranges_are_relative_and_cut_at_the_end) {
     ByteRange section{100, 50};
     EXPECT_EQ(narrow(section, std::nullopt).offset, 100u);

@@ -159,5 +159,15 @@ TEST_F(ImapMailboxCommands, names_are_modified_utf7_until_utf8_is_enabled) {
     EXPECT_EQ(response(all, "t9"), (Lines{"t9 OK DELETE completed"}));
 }
 
+// imaptest's atoms script: a pattern that is not valid modified UTF-7 names no mailbox, so it lists nothing
+// and the command still succeeds (the other patterns of an extended LIST are answered as usual).
+TEST_F(ImapMailboxCommands, a_pattern_that_is_not_modified_utf7_matches_nothing) {
+    auto all = script({R"(LIST "" "!#$&'+,-.0123456789:;<=>?@^_`|[}%*")", R"(LIST "" ("&Jjo" INBOX))",
+                       R"(LSUB "" "&Jjo*")"});
+    EXPECT_EQ(response(all, "t1"), (Lines{"t1 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t2"), (Lines{R"(* LIST (\HasNoChildren) "/" "INBOX")", "t2 OK LIST completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"t3 OK LSUB completed"}));
+}
+
 }  // namespace
 }  // namespace mallard::imap

@@ -87,6 +87,9 @@ private:
     std::string read_domain() {
         std::string domain;
         const Token* prev = nullptr;
+        // CFWS may stand between '@' and the domain ("a@ (comment) example.org", RFC 5322 §3.4.1, §4.4); a
+        // comment after the domain is left for the caller (it may be the display name).
+        while (i_ < t_.size() && t_[i_].kind == TokenKind::comment) ++i_;
         while (i_ < t_.size() && is_word(t_[i_]) && (!prev || joins(*prev, t_[i_]))) {
             const Token& t = t_[i_++];
             domain += t.kind == TokenKind::literal ? "[" + t.text + "]" : t.text;

@@ -65,6 +65,9 @@ TEST(MimeAddress, obsolete_forms) {
     EXPECT_EQ(parse_address_list("\"john doe\"@example.com")[0], addr(std::nullopt, "john doe", "example.com"));
     EXPECT_EQ(parse_address_list("user@[192.0.2.1]")[0], addr(std::nullopt, "user", "[192.0.2.1]"));
     EXPECT_EQ(parse_address_list("John Q. Public <jqp@example.com>")[0].name, "John Q. Public");
+    // Comments around the '@' (imaptest's search-addresses); a comment after the domain is still the name.
+    EXPECT_EQ(parse_address_list("<user (c1)@ (c2) example.org>")[0], addr(std::nullopt, "user", "example.org"));
+    EXPECT_EQ(parse_address_list("user@ (c) example.org (Real)")[0], addr("Real", "user", "example.org"));
 }
 
 TEST(MimeAddress, garbage_is_tolerated) {

@@ -191,6 +191,18 @@ TEST_F(Search, header_keys_match_within_one_field) {
     EXPECT_EQ(find(s::header("To", "al")), Uids{});
 }
 
+// imaptest's search-addresses: an address written with comments inside is found by its plain form too.
+TEST_F(Search, addresses_are_found_without_their_comments) {
+    add(plain("From: <user-from (comment)@ (comment) domain.org>\r\nTo: a@b.example (Real A), c @ d.example\r\n",
+              "x\r\n"));
+    add(plain("From: RealFrom <user-from@domain.org>\r\nSubject: <p (c)@ q.example>\r\n", "x\r\n"));
+    EXPECT_EQ(find(s::header("From", "user-from@domain.org")), (Uids{1, 2}));
+    EXPECT_EQ(find(s::header("From", "comment")), (Uids{1}));  // the value as written is still there
+    EXPECT_EQ(find(s::header("To", "c@d.example")), (Uids{1}));
+    EXPECT_EQ(find(s::header("To", "real a")), (Uids{1}));
+    EXPECT_EQ(find(s::header("Subject", "p@q.example")), Uids{});  // only address fields
+}
+
 TEST_F(Search, empty_header_text_means_has_the_field) {
     add(plain("Subject: a\r\nX-Mailer: Mutt\r\n", "x\r\n"));
     add(plain("Subject: b\r\nX-Mailer:\r\n", "x\r\n"));

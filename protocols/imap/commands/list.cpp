@@ -5,7 +5,8 @@
 // The listed names are the user's mailboxes plus every missing parent of one ("a" for a lone "a/b"). A
 // missing parent matches patterns like any name ('%' and '*' alike) and is listed as \Noselect (\NonExistent
 // in an extended LIST). \HasChildren/\HasNoChildren and special-use attributes are always sent. LSUB lists
-// the subscribed mailboxes matching the pattern, nothing else (no \Noselect parents for '%').
+// the subscribed mailboxes matching the pattern, nothing else (no \Noselect parents for '%'). A pattern that
+// is not valid modified UTF-7 (RFC 3501 §5.1.3) matches no name: LIST and LSUB still answer OK.
 #include <map>
 #include <string>
 #include <vector>
@@ -117,9 +118,10 @@ Task<Tagged> cmd_list(Session& s, Command& c) {
             root = true;
             continue;
         }
+        // A pattern that is not valid modified UTF-7 can name no mailbox: it matches nothing (as in Dovecot)
+        // rather than failing the command, so one odd pattern doesn't hide the others' answers.
         auto full = mailbox_name_in(s, args.reference + p);
-        if (!full) co_return invalid_mailbox_name();
-        patterns.push_back(std::move(*full));
+        if (full) patterns.push_back(std::move(*full));
     }
     if (root) s.untagged(args.extended ? "LIST (\\NonExistent) \"/\" \"\"" : "LIST (\\Noselect) \"/\" \"\"");
     if (patterns.empty()) co_return Tagged::ok("LIST completed");
@@ -149,9 +151,8 @@ Task<Tagged> cmd_lsub(Session& s, Command& c) {
             s.untagged("LSUB (\\Noselect) \"/\" \"\"");
             continue;
         }
-        auto full = mailbox_name_in(s, args.reference + p);
-        if (!full) co_return invalid_mailbox_name();
-        patterns.push_back(std::move(*full));
+        auto full = mailbox_name_in(s, args.reference + p);  // as in LIST: an invalid name matches nothing
+        if (full) patterns.push_back(std::move(*full));
     }
     if (patterns.empty()) co_return Tagged::ok("LSUB completed");
     auto boxes = co_await s.store().list_mailboxes(s.user.id);
