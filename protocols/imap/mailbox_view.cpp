@@ -49,6 +49,7 @@ MailboxView::MailboxView(const storage::Mailbox& box, std::vector<storage::Messa
         entries.push_back(UidList::Entry{m.uid, std::move(m.flags), m.modseq});
     }
     messages_ = UidList(std::move(entries));
+    announced_keywords_ = keywords();
 }
 
 std::optional<SeqNum> MailboxView::seq(storage::Uid uid) const {
@@ -137,6 +138,18 @@ std::vector<storage::UidRange> MailboxView::uid_ranges(const std::vector<SeqNum>
         i = j + 1;
     }
     return out;
+}
+
+bool MailboxView::learn_keywords(const storage::Flags& flags) {
+    bool learned = false;
+    for (const auto& flag : flags) {
+        if (flag.empty() || flag.front() == '\\') continue;
+        auto at = std::lower_bound(announced_keywords_.begin(), announced_keywords_.end(), flag);
+        if (at != announced_keywords_.end() && *at == flag) continue;
+        announced_keywords_.insert(at, flag);
+        learned = true;
+    }
+    return learned;
 }
 
 }  // namespace mallard::imap

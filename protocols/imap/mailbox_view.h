@@ -105,6 +105,12 @@ public:
     std::optional<SeqNum> first_unseen() const;
     // The keywords (flags not starting with '\') set on any message, sorted and unique.
     std::vector<std::string> keywords() const;
+    // The keywords the client has been told of in FLAGS (RFC 3501 §7.2.6): those of the messages at SELECT,
+    // then each new one a response is about to show (view_sync.h: announce_new_keywords). Sorted; never
+    // shrinks, since a later FLAGS must still list every keyword a message may carry.
+    const std::vector<std::string>& announced_keywords() const { return announced_keywords_; }
+    // Adds the keywords of `flags` not announced yet; true if there were any (a new FLAGS response is due).
+    bool learn_keywords(const storage::Flags& flags);
 
     // The sequence numbers a set names, ascending and unique. By sequence number (`uid` false) "*" is the
     // last message and numbers past it are dropped; by UID "*" is the largest UID in the view and only UIDs
@@ -123,6 +129,7 @@ private:
     storage::ModSeq journal_modseq_ = 0;
     UidList messages_;
     std::vector<storage::Uid> deferred_expunges_;
+    std::vector<std::string> announced_keywords_;
 };
 
 }  // namespace mallard::imap

@@ -10,6 +10,71 @@ namespace {
 
 using namespace test;
 
+// A step of a session that runs beside "another client": a command (tagged t1, t2, … after the LOGIN t0),
+// or a change made straight in the store between two commands.
+struct Step {
+    std::string command;
+    std::optional<storage::FlagChange> change;  // store_flags on the mailbox
+    bool expunge = false;                       // expunge the mailbox's \Deleted messages
+};
+
+Task<Lines> exchange(Connection& client, const std::string& tag, const std::string& command) {
+    client.queue(tag + " " + command + "\r\n");
+    auto sent = co_await client.flush(soon());
+    EXPECT_TRUE(sent);
+    Lines out;
+    for (;;) {
+        auto got = co_await client.read_line(1 << 20, soon());
+        if (!got) {
+            out.push_back("<" + std::string(core::errc_name(got.error().code)) + ">");
+            break;
+        }
+        out.push_back(*got);
+        if (got->rfind(tag + " ", 0) == 0) break;
+    }
+    co_return out;
+}
+
+// The lines after the LOGIN, as transcript() returns them, with the store changed between commands.
+Task<Lines> interleaved(std::shared_ptr<const Context> context, storage::Store& store, storage::MailboxId box,
+                        std::string user, std::vector<Step> steps) {
+    auto pair = core::net::test::unix_pair();
+    auto client = std::move(pair.first);
+    bool done = false;
+    core::spawn(run_server(std::move(pair.second), context, &done));
+    auto greeting = co_await client->read_line(1 << 20, soon());
+    EXPECT_TRUE(greeting);
+    auto login = co_await exchange(*client, "t0", "LOGIN " + user + " secret");
+    EXPECT_EQ(login.back().rfind("t0 OK ", 0), 0u) << login.back();
+    Lines all;
+    int tag = 1;
+    for (auto& step : steps) {
+        if (step.change) {
+            auto changed = co_await store.store_flags(box, std::move(*step.change));
+            EXPECT_TRUE(changed);
+        } else if (step.expunge) {
+            auto expunged = co_await store.expunge(box, storage::UidRange{});
+            EXPECT_TRUE(expunged);
+        } else {
+            auto lines = co_await exchange(*client, "t" + std::to_string(tag++), step.command);
+            all.insert(all.end(), lines.begin(), lines.end());
+        }
+    }
+    client->close();
+    for (int i = 0; i < 1000 && !done; ++i) {
+        auto pause = core::sleep_for(std::chrono::milliseconds(5));
+        co_await pause;
+    }
+    EXPECT_TRUE(done);
+    co_return all;
+}
+
+Step command(std::string text) { return Step{std::move(text), std::nullopt, false}; }
+Step flags_elsewhere(storage::Uid uid, storage::Flags flags) {
+    return Step{"", storage::FlagChange{storage::UidRange{uid, uid}, storage::FlagOp::add, std::move(flags), {}}, false};
+}
+Step expunge_elsewhere() { return Step{"", std::nullopt, true}; }
+
 class ImapStore : public SessionFixture {
 protected:
     std::vector<storage::MessageMeta> messages(const std::string& name) {
@@ -33,7 +98,11 @@ TEST_F(ImapStore, add_remove_replace_and_silent) {
                                           "t2 OK STORE completed"}));
     // System flags are matched without regard to case (RFC 3501 §2.3.2).
     EXPECT_EQ(response(all, "t3"), (Lines{"* 2 FETCH (FLAGS (\\Flagged))", "t3 OK STORE completed"}));
-    EXPECT_EQ(response(all, "t4"), (Lines{"* 3 FETCH (FLAGS ($Work \\Draft))", "t4 OK STORE completed"}));
+    // $Work is new to the mailbox: FLAGS and PERMANENTFLAGS name it before the FETCH that shows it.
+    EXPECT_EQ(response(all, "t4"),
+              (Lines{"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)",
+                     "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted",
+                     "* 3 FETCH (FLAGS ($Work \\Draft))", "t4 OK STORE completed"}));
     EXPECT_EQ(response(all, "t5"), (Lines{"t5 OK STORE completed"}));
     EXPECT_EQ(response(all, "t6"), (Lines{"* 1 FETCH (FLAGS (\\Answered \\Flagged))",
                                           "* 2 FETCH (FLAGS (\\Answered \\Flagged))",
@@ -100,6 +169,41 @@ TEST_F(ImapStore, unchangedsince_reports_conflicts) {
     EXPECT_EQ(after[1].flags, (storage::Flags{"\\Seen"}));
     EXPECT_LT(after[0].modseq, after[2].modseq);
     EXPECT_LT(after[2].modseq, after[1].modseq);
+}
+
+// A keyword another client sets reaches this session in FLAGS (and PERMANENTFLAGS) before any FETCH shows it:
+// through FETCH's fresh flags, and through the journal on NOOP (imaptest: "Keyword used without being in FLAGS").
+TEST_F(ImapStore, keywords_set_elsewhere_are_announced_in_flags_first) {
+    append("INBOX", simple, {});
+    append("INBOX", simple, {});
+    auto context = std::make_shared<const Context>(Context{test_options(), *store_, *pool_, nullptr});
+    auto all = run(interleaved(context, *store_, mailbox("INBOX").id, user_,
+                               {command("SELECT INBOX"), flags_elsewhere(1, {"$Other"}), command("FETCH 1 FLAGS"),
+                                flags_elsewhere(2, {"$Third"}), command("NOOP"), command("FETCH 1:2 FLAGS")}));
+    const std::string system = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+    EXPECT_EQ(response(all, "t2"), (Lines{"* FLAGS (" + system + " $Other)",
+                                          "* OK [PERMANENTFLAGS (" + system + " $Other \\*)] Flags permitted",
+                                          "* 1 FETCH (FLAGS ($Other))", "t2 OK FETCH completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"* FLAGS (" + system + " $Other $Third)",
+                                          "* OK [PERMANENTFLAGS (" + system + " $Other $Third \\*)] Flags permitted",
+                                          "* 1 FETCH (UID 1 FLAGS ($Other))", "* 2 FETCH (UID 2 FLAGS ($Third))",
+                                          "t3 OK NOOP completed"}));
+    EXPECT_EQ(response(all, "t4"), (Lines{"* 1 FETCH (FLAGS ($Other))", "* 2 FETCH (FLAGS ($Third))",
+                                          "t4 OK FETCH completed"}));  // nothing new: no FLAGS
+}
+
+// RFC 3501 §6.1.3: LOGOUT's BYE ends the session; changes made elsewhere are not reported after it (a client
+// that closed its view on BYE would read "* n EXPUNGE" for messages it no longer has).
+TEST_F(ImapStore, logout_reports_no_changes_after_bye) {
+    append("INBOX", simple, {});
+    append("INBOX", simple, {"\\Deleted"});
+    Options options = test_options();
+    options.poll_interval = std::chrono::milliseconds(0);  // every other command reads the journal
+    auto context = std::make_shared<const Context>(Context{options, *store_, *pool_, nullptr});
+    auto all = run(interleaved(context, *store_, mailbox("INBOX").id, user_,
+                               {command("SELECT INBOX"), flags_elsewhere(1, {"\\Seen"}), expunge_elsewhere(),
+                                command("LOGOUT")}));
+    EXPECT_EQ(response(all, "t2"), (Lines{"* BYE Mallard logging out", "t2 OK LOGOUT completed"}));
 }
 
 TEST_F(ImapStore, examine_refuses_changes) {

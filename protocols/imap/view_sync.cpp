@@ -2,6 +2,7 @@
 #include "protocols/imap/view_sync.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace mallard::imap {
 
@@ -16,7 +17,26 @@ void expunge(MailboxView& view, storage::Uid uid, std::uint32_t& announced, std:
     --announced;
 }
 
+constexpr std::string_view system_flags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+
 }  // namespace
+
+std::string flags_announcement(const MailboxView& view) {
+    std::string keywords;
+    for (const auto& keyword : view.announced_keywords()) keywords.append(" ").append(keyword);
+    std::string out = "* FLAGS (";
+    out.append(system_flags).append(keywords).append(")\r\n");
+    if (view.read_only()) {
+        out += "* OK [PERMANENTFLAGS ()] No permanent flags permitted\r\n";
+    } else {
+        out.append("* OK [PERMANENTFLAGS (").append(system_flags).append(keywords).append(" \\*)] Flags permitted\r\n");
+    }
+    return out;
+}
+
+std::string announce_new_keywords(MailboxView& view, const storage::Flags& flags) {
+    return view.learn_keywords(flags) ? flags_announcement(view) : std::string();
+}
 
 std::string apply_journal(MailboxView& view, const std::vector<storage::JournalEntry>& entries, const SyncRules& rules) {
     std::string out;
@@ -26,11 +46,13 @@ std::string apply_journal(MailboxView& view, const std::vector<storage::JournalE
         for (storage::Uid uid : view.take_deferred_expunges()) expunge(view, uid, announced, out);
     }
     std::vector<storage::Uid> flag_changes;
+    bool new_keywords = false;
     for (const auto& e : entries) {
         if (e.modseq <= view.journal_modseq()) continue;
         switch (e.kind) {
             case storage::JournalKind::append:
-                view.add(e.uid, e.flags, e.modseq);  // false if already there or out of order: nothing to say
+                // add() is false if already there or out of order: nothing to say
+                if (view.add(e.uid, e.flags, e.modseq) && view.learn_keywords(e.flags)) new_keywords = true;
                 break;
             case storage::JournalKind::expunge:
                 view.raise_highest_modseq(e.modseq);
@@ -44,6 +66,7 @@ std::string apply_journal(MailboxView& view, const std::vector<storage::JournalE
                 if (view.modseq(*seq) >= e.modseq) break;  // our own change, already shown
                 bool same_flags = view.flags(*seq) == e.flags;
                 view.set_flags(*seq, e.flags, e.modseq);
+                if (view.learn_keywords(e.flags)) new_keywords = true;
                 if (!same_flags || rules.condstore) flag_changes.push_back(e.uid);
                 break;
             }
@@ -53,6 +76,8 @@ std::string apply_journal(MailboxView& view, const std::vector<storage::JournalE
         }
         view.set_journal_modseq(e.modseq);
     }
+    // FLAGS first: the FETCH responses below may show the new keywords (expunges above never do).
+    if (new_keywords) out += flags_announcement(view);
     if (view.exists() > announced) out += "* " + std::to_string(view.exists()) + " EXISTS\r\n";
     std::sort(flag_changes.begin(), flag_changes.end());
     flag_changes.erase(std::unique(flag_changes.begin(), flag_changes.end()), flag_changes.end());

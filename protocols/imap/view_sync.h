@@ -23,8 +23,19 @@ struct SyncRules {
     bool condstore = false;     // FETCH responses carry MODSEQ (RFC 7162 §3.2), and a modseq-only change counts
 };
 
+// "* FLAGS (…)\r\n* OK [PERMANENTFLAGS (…)] …\r\n": the system flags and the view's announced keywords (and
+// "\*" when read-write), as SELECT sends them (RFC 3501 §6.3.1, §7.2.6).
+std::string flags_announcement(const MailboxView& view);
+
+// When `flags` carry a keyword the client hasn't been told of, the view learns it and this returns a fresh
+// flags_announcement() to send before the response that shows it; otherwise "". A client keeps FLAGS as the
+// mailbox's keyword list (imaptest reports "Keyword used without being in FLAGS"), and RFC 3501 §7.2.6 has
+// the server update it with a new FLAGS response.
+std::string announce_new_keywords(MailboxView& view, const storage::Flags& flags);
+
 // Applies `entries` (ascending modseq; those at or below view.journal_modseq() are skipped) and returns the
-// untagged responses, each line "* …\r\n", possibly empty.
+// untagged responses, each line "* …\r\n", possibly empty. A keyword new to the client, set by another session
+// or carried by an arrival, is announced first (announce_new_keywords).
 std::string apply_journal(MailboxView& view, const std::vector<storage::JournalEntry>& entries, const SyncRules& rules);
 
 }  // namespace mallard::imap

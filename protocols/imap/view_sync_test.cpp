@@ -99,5 +99,25 @@ TEST(ViewSync, FlagChangeOfANewArrivalFollowsItsExists) {
     EXPECT_EQ(out, "* 2 EXISTS\r\n* 2 FETCH (UID 2 FLAGS (\\Seen))\r\n");
 }
 
+// A keyword new to the client is announced in FLAGS (and PERMANENTFLAGS) before the FETCH that shows it, once;
+// FLAGS keeps every keyword announced before (RFC 3501 §7.2.6).
+TEST(ViewSync, NewKeywordsAreAnnouncedBeforeTheyAreShown) {
+    auto view = view_with({1, 2}, 5);
+    auto out = apply_journal(view, {entry(6, JournalKind::flags, 1, {"$A"})}, {});
+    EXPECT_EQ(out,
+              "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $A)\r\n"
+              "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $A \\*)] Flags permitted\r\n"
+              "* 1 FETCH (UID 1 FLAGS ($A))\r\n");
+    out = apply_journal(view, {entry(7, JournalKind::flags, 1, {}), entry(8, JournalKind::flags, 2, {"$A"})}, {});
+    EXPECT_EQ(out, "* 1 FETCH (UID 1 FLAGS ())\r\n* 2 FETCH (UID 2 FLAGS ($A))\r\n");  // nothing new
+    out = apply_journal(view, {entry(9, JournalKind::append, 3, {"$B"})}, {});
+    EXPECT_EQ(out,
+              "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $A $B)\r\n"
+              "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $A $B \\*)] Flags permitted\r\n"
+              "* 3 EXISTS\r\n");
+    EXPECT_EQ(view.announced_keywords(), (std::vector<std::string>{"$A", "$B"}));
+    EXPECT_EQ(announce_new_keywords(view, {"$B", "\\Seen"}), "");
+}
+
 }  // namespace
 }  // namespace mallard::imap

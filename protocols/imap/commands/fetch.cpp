@@ -25,6 +25,7 @@
 #include "protocols/imap/mailbox_support.h"
 #include "protocols/imap/mailbox_view.h"
 #include "protocols/imap/render.h"
+#include "protocols/imap/view_sync.h"
 #include "storage/mime/serialize.h"
 #include "storage/section.h"
 
@@ -239,6 +240,19 @@ Task<Tagged> fetch(Session& s, Command& c) {
     }
     auto metas = co_await list_metas(s, *view, seqs);
     if (!metas) co_return error_reply(metas.error());
+    if (has_flags || !seen_now.empty()) {
+        // The store's flags may carry a keyword set elsewhere that the client hasn't been told of in FLAGS
+        // yet (the journal is read after this command): announce it before showing it (view_sync.h).
+        bool learned = false;
+        for (const auto& meta : *metas) learned = view->learn_keywords(meta.flags) || learned;
+        if (learned) {
+            auto announced = co_await s.conn().write(flags_announcement(*view), s.deadline());
+            if (!announced) {
+                s.abandon(announced.error());
+                co_return Tagged::bad("connection failed");
+            }
+        }
+    }
 
     const storage::MailboxId box = view->id();
     const bool any_tree = std::any_of(items.begin(), items.end(), needs_tree);

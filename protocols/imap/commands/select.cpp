@@ -6,6 +6,7 @@
 #include "protocols/imap/command_table.h"
 #include "protocols/imap/mailbox_support.h"
 #include "protocols/imap/mailbox_view.h"
+#include "protocols/imap/view_sync.h"
 
 namespace mallard::imap {
 
@@ -13,20 +14,9 @@ using core::Task;
 
 namespace {
 
-constexpr std::string_view system_flags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
-
 // The untagged responses of a successful SELECT or EXAMINE, in RFC 3501 §6.3.1's order.
 void announce(Session& s, const MailboxView& view) {
-    std::string flags = "FLAGS (";
-    flags += system_flags;
-    for (const auto& keyword : view.keywords()) flags.append(" ").append(keyword);
-    flags += ')';
-    s.untagged(flags);
-    if (view.read_only()) {
-        s.untagged("OK [PERMANENTFLAGS ()] No permanent flags permitted");
-    } else {
-        s.untagged("OK [PERMANENTFLAGS (" + std::string(system_flags) + " \\*)] Flags permitted");
-    }
+    s.conn().queue(flags_announcement(view));
     s.untagged(std::to_string(view.exists()) + " EXISTS");
     s.untagged("0 RECENT");
     if (auto unseen = view.first_unseen()) {

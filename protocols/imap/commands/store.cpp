@@ -25,6 +25,7 @@
 #include "protocols/imap/mailbox_view.h"
 #include "protocols/imap/message_updates.h"
 #include "protocols/imap/render.h"
+#include "protocols/imap/view_sync.h"
 
 namespace mallard::imap {
 
@@ -112,6 +113,18 @@ Task<Tagged> store(Session& s, Command& c) {
     change.unchanged_since = args.unchanged_since;
     auto outcome = co_await apply(s, *view, seqs, std::move(change));
     if (!outcome) co_return error_reply(outcome.error());
+
+    // A keyword new to the mailbox goes out in FLAGS first (view_sync.h), .SILENT or not: the view has
+    // learned it, so no later response would announce it.
+    bool learned = false;
+    for (SeqNum n : outcome->changed) learned = view->learn_keywords(view->flags(n)) || learned;
+    if (learned) {
+        auto announced = co_await s.conn().write(flags_announcement(*view), s.deadline());
+        if (!announced) {
+            s.abandon(announced.error());
+            co_return Tagged::bad("connection failed");
+        }
+    }
 
     for (SeqNum n : seqs) {
         if (std::binary_search(outcome->conflicts.begin(), outcome->conflicts.end(), n)) continue;
