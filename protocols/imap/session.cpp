@@ -234,6 +234,13 @@ core::Task<void> dispatch(Session& s, Command command) {
         co_await s.sync_mailbox(spec->sequence != SequenceEffect::read);
         if (s.abandoned) co_return;
     }
+    // RFC 5530 §3: while an expunge made elsewhere is held back, a command by sequence number may have
+    // skipped messages the client still sees (FETCH, SEARCH, STORE, COPY leave out what the store no longer
+    // has). [EXPUNGEISSUED] on its OK says so, and that a NOOP will bring the EXPUNGEs.
+    if (spec->sequence == SequenceEffect::read && result.kind == Tagged::Kind::ok && s.view() &&
+        !s.view()->deferred_expunges().empty() && result.text.rfind('[', 0) != 0) {
+        result.text.insert(0, "[EXPUNGEISSUED] ");
+    }
     s.conn().queue(tagged_line(command.tag, result));
     co_await run_after(s);
 }

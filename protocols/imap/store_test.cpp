@@ -206,6 +206,28 @@ TEST_F(ImapStore, logout_reports_no_changes_after_bye) {
     EXPECT_EQ(response(all, "t2"), (Lines{"* BYE Mallard logging out", "t2 OK LOGOUT completed"}));
 }
 
+// RFC 5530 §3: a message expunged elsewhere keeps its sequence number while commands by number run; their OK
+// carries [EXPUNGEISSUED] until the EXPUNGE can be sent (imaptest accepts a SEARCH without it only then).
+TEST_F(ImapStore, commands_by_number_say_expungeissued_while_an_expunge_waits) {
+    append("INBOX", simple, {});
+    append("INBOX", simple, {"\\Deleted"});
+    append("INBOX", simple, {});
+    Options options = test_options();
+    options.poll_interval = std::chrono::milliseconds(0);
+    auto context = std::make_shared<const Context>(Context{options, *store_, *pool_, nullptr});
+    auto all = run(interleaved(context, *store_, mailbox("INBOX").id, user_,
+                               {command("SELECT INBOX"), expunge_elsewhere(), command("FETCH 1:3 UID"),
+                                command("SEARCH ALL"), command("UID SEARCH ALL"), command("NOOP"),
+                                command("SEARCH ALL")}));
+    EXPECT_EQ(response(all, "t2"), (Lines{"* 1 FETCH (UID 1)", "* 3 FETCH (UID 3)",
+                                          "t2 OK [EXPUNGEISSUED] FETCH completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"* SEARCH 1 3", "t3 OK [EXPUNGEISSUED] SEARCH completed"}));
+    // UID SEARCH may send the EXPUNGE (it doesn't use sequence numbers): the OK is plain again.
+    EXPECT_EQ(response(all, "t4"), (Lines{"* SEARCH 1 3", "* 2 EXPUNGE", "t4 OK UID SEARCH completed"}));
+    EXPECT_EQ(response(all, "t5"), (Lines{"t5 OK NOOP completed"}));
+    EXPECT_EQ(response(all, "t6"), (Lines{"* SEARCH 1 2", "t6 OK SEARCH completed"}));
+}
+
 TEST_F(ImapStore, examine_refuses_changes) {
     append("INBOX", simple, {"\\Deleted"});
     auto all = script({"EXAMINE INBOX", "STORE 1 +FLAGS (\\Seen)", "UID STORE 1 -FLAGS.SILENT (\\Deleted)",
