@@ -228,6 +228,17 @@ TEST_F(ImapStore, commands_by_number_say_expungeissued_while_an_expunge_waits) {
     EXPECT_EQ(response(all, "t6"), (Lines{"* SEARCH 1 2", "t6 OK SEARCH completed"}));
 }
 
+// SEARCH reads the journal itself: without a bus or an elapsed poll interval, it still learns of the expunge.
+TEST_F(ImapStore, search_learns_of_an_expunge_without_waiting_for_a_poll) {
+    append("INBOX", simple, {});
+    append("INBOX", simple, {"\\Deleted"});
+    auto context = std::make_shared<const Context>(Context{test_options(), *store_, *pool_, nullptr});
+    auto all = run(interleaved(context, *store_, mailbox("INBOX").id, user_,
+                               {command("SELECT INBOX"), expunge_elsewhere(), command("SEARCH 1:2"), command("NOOP")}));
+    EXPECT_EQ(response(all, "t2"), (Lines{"* SEARCH 1", "t2 OK [EXPUNGEISSUED] SEARCH completed"}));
+    EXPECT_EQ(response(all, "t3"), (Lines{"* 2 EXPUNGE", "t3 OK NOOP completed"}));
+}
+
 TEST_F(ImapStore, examine_refuses_changes) {
     append("INBOX", simple, {"\\Deleted"});
     auto all = script({"EXAMINE INBOX", "STORE 1 +FLAGS (\\Seen)", "UID STORE 1 -FLAGS.SILENT (\\Deleted)",

@@ -218,6 +218,13 @@ Task<Tagged> search(Session& s, Command& c) {
         found = std::move(*result);
     }
     s.untagged(render_result(*s.view(), found, c.uid, builder.uses_modseq));
+    if (!c.uid) {
+        // A message expunged elsewhere is not found, yet the client still sees it. Reading the journal now
+        // (EXPUNGE held back) lets the dispatcher mark the OK [EXPUNGEISSUED] (RFC 5530 §3) even before the
+        // bus or the poll interval would have.
+        co_await s.sync_mailbox(false);
+        if (s.abandoned) co_return Tagged::bad("connection failed");
+    }
     co_return Tagged::ok(c.uid ? "UID SEARCH completed" : "SEARCH completed");
 }
 
