@@ -45,7 +45,8 @@ TEST_F(ImapSelect, select_lists_flags_counts_and_first_unseen) {
     auto all = script({"select inbox"});
     EXPECT_EQ(response(all, "t1"),
               (Lines{"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Forwarded)",
-                     "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Forwarded \\*)] Flags permitted",
+                     "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Forwarded \\*)] "
+                     "Flags permitted",
                      "* 3 EXISTS",
                      "* 0 RECENT",
                      "* OK [UNSEEN 3] First unseen",

@@ -71,7 +71,8 @@ Task<Lines> interleaved(std::shared_ptr<const Context> context, storage::Store& 
 
 Step command(std::string text) { return Step{std::move(text), std::nullopt, false}; }
 Step flags_elsewhere(storage::Uid uid, storage::Flags flags) {
-    return Step{"", storage::FlagChange{storage::UidRange{uid, uid}, storage::FlagOp::add, std::move(flags), {}}, false};
+    storage::FlagChange change{storage::UidRange{uid, uid}, storage::FlagOp::add, std::move(flags), {}};
+    return Step{"", std::move(change), false};
 }
 Step expunge_elsewhere() { return Step{"", std::nullopt, true}; }
 
