@@ -115,6 +115,8 @@ struct RedisConfig {
     unsigned db = 0;
     std::string password;
     std::string channel_prefix = "mallard:";
+    std::chrono::seconds reconnect_max{5};          // longest wait between reconnection attempts
+    std::chrono::seconds outage_poll_interval{5};   // journal reads while the subscription is down
     friend bool operator==(const RedisConfig&, const RedisConfig&) = default;
 };
 

@@ -159,6 +159,8 @@ std::vector<Field> schema(Config& c) {
         {"redis.db",                           &c.redis.db},
         {"redis.password",                     &c.redis.password},
         {"redis.channel_prefix",               &c.redis.channel_prefix},
+        {"redis.reconnect_max",                &c.redis.reconnect_max,                1},
+        {"redis.outage_poll_interval",         &c.redis.outage_poll_interval,         1},
         {"mongodb.uri",                        &c.mongodb.uri},
         {"mongodb.database",                   &c.mongodb.database},
         {"log.level",                          &c.log.level},

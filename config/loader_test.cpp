@@ -129,6 +129,8 @@ TEST(ConfigDefaults, every_value_is_what_default_toml_says) {
     EXPECT_EQ(c.redis.db, 0u);
     EXPECT_EQ(c.redis.password, "");
     EXPECT_EQ(c.redis.channel_prefix, "mallard:");
+    EXPECT_EQ(c.redis.reconnect_max, 5s);
+    EXPECT_EQ(c.redis.outage_poll_interval, 5s);
 
     EXPECT_EQ(c.mongodb.uri, "mongodb://127.0.0.1:27017");
     EXPECT_EQ(c.mongodb.database, "mallard");
@@ -211,6 +213,7 @@ sqlite_sync_full = true
 enabled = true
 port = 6380
 db = 3
+reconnect_max = "30s"
 [log]
 level = "error"
 file = "/var/log/mallard.log"
@@ -225,6 +228,7 @@ file = "/var/log/mallard.log"
     EXPECT_TRUE(c.redis.enabled);
     EXPECT_EQ(c.redis.port, 6380);
     EXPECT_EQ(c.redis.db, 3u);
+    EXPECT_EQ(c.redis.reconnect_max, 30s);
     EXPECT_EQ(c.log.level, LogLevel::error);
     EXPECT_EQ(c.log.file, "/var/log/mallard.log");
 }

@@ -17,6 +17,8 @@ namespace {
 thread_local Reactor* current_reactor = nullptr;
 constexpr int max_events = 256;
 constexpr std::uint64_t wake_marker = ~std::uint64_t{0};
+// Set in the epoll key of an FdWatch's fd, so one event loop serves both tables.
+constexpr std::uint64_t watch_key_bit = std::uint64_t{1} << 62;
 
 [[noreturn]] void throw_errno(const char* what) {
     throw std::system_error(errno, std::generic_category(), what);
@@ -126,6 +128,53 @@ void IoHandle::Wait::await_suspend(std::coroutine_handle<> h) {
     }
 }
 
+// ---- FdWatch -----------------------------------------------------------------------------------------
+
+void FdWatch::start(int fd, Callback callback, void* context) {
+    Reactor* loop = Reactor::current();
+    if (!loop) throw std::logic_error("FdWatch::start outside a reactor thread");
+    stop();
+    fd_ = fd;
+    loop_ = loop;
+    callback_ = callback;
+    context_ = context;
+    read_ = write_ = registered_ = false;
+}
+
+void FdWatch::want_read(bool on) {
+    if (fd_ < 0 || read_ == on) return;
+    read_ = on;
+    update();
+}
+
+void FdWatch::want_write(bool on) {
+    if (fd_ < 0 || write_ == on) return;
+    write_ = on;
+    update();
+}
+
+void FdWatch::update() {
+    std::uint32_t events = (read_ ? EPOLLIN | EPOLLRDHUP : 0u) | (write_ ? EPOLLOUT : 0u);
+    if (events == 0 && !registered_) return;
+    loop_->set_watch(fd_, events ? this : nullptr, events, registered_);
+    registered_ = events != 0;
+}
+
+void FdWatch::stop() {
+    if (fd_ < 0) return;
+    if (registered_) loop_->set_watch(fd_, nullptr, 0, true);
+    fd_ = -1;
+    read_ = write_ = registered_ = false;
+}
+
+void FdWatch::on_events(std::uint32_t events) {
+    // Errors and hang-ups are reported to whichever direction is wanted: reading or writing is how the
+    // owner learns what happened.
+    bool readable = read_ && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+    bool writable = write_ && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0;
+    if (readable || writable) callback_(context_, readable, writable);
+}
+
 // ---- Reactor -----------------------------------------------------------------------------------------
 
 Reactor::Reactor(unsigned index) : index_(index) {
@@ -160,6 +209,21 @@ void Reactor::remove_fd(int fd) {
     if (fd < static_cast<int>(fds_.size())) fds_[static_cast<std::size_t>(fd)] = nullptr;
 }
 
+void Reactor::set_watch(int fd, FdWatch* watch, std::uint32_t events, bool was_registered) {
+    auto index = static_cast<std::size_t>(fd);
+    if (index >= watches_.size()) watches_.resize(index + 64, nullptr);
+    watches_[index] = watch;
+    if (events == 0) {
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+        return;
+    }
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = static_cast<std::uint64_t>(fd) | watch_key_bit;
+    if (::epoll_ctl(epoll_fd_, was_registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0)
+        throw_errno("epoll_ctl(watch)");
+}
+
 void Reactor::run() {
     Reactor* previous = current_reactor;
     current_reactor = this;
@@ -178,6 +242,13 @@ void Reactor::run() {
                 std::uint64_t count;
                 [[maybe_unused]] ssize_t r = ::read(wake_fd_, &count, sizeof count);
                 run_posts();
+                continue;
+            }
+            if (key & watch_key_bit) {
+                std::uint64_t fd = key & ~watch_key_bit;
+                if (fd < watches_.size()) {
+                    if (FdWatch* w = watches_[fd]) w->on_events(events[i].events);
+                }
                 continue;
             }
             if (key < fds_.size()) {

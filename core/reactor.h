@@ -97,6 +97,42 @@ private:
     Deadline deadline_;
 };
 
+// A readiness callback for an fd that someone else owns and reads: a C library with its own event hooks
+// (hiredis's redisAsyncContext). Level-triggered, with read and write interest switched on and off as the
+// library asks, where IoHandle is edge-triggered and resumes coroutines. The fd is registered with epoll only
+// while some interest is on, so a hung-up socket nobody listens to can't spin the loop. Never closes the fd.
+class FdWatch {
+public:
+    // Called on the loop thread with the directions that are ready and wanted. It may stop() the watch.
+    using Callback = void (*)(void* context, bool readable, bool writable);
+
+    FdWatch() = default;
+    FdWatch(const FdWatch&) = delete;
+    FdWatch& operator=(const FdWatch&) = delete;
+    ~FdWatch() { stop(); }
+
+    // Watches `fd` on the current thread's reactor (which must exist), with no interest yet.
+    void start(int fd, Callback callback, void* context);
+    void want_read(bool on);
+    void want_write(bool on);
+    // Unregisters; the fd stays open (its owner closes it).
+    void stop();
+    bool active() const { return fd_ >= 0; }
+
+private:
+    friend class Reactor;
+    void update();
+    void on_events(std::uint32_t events);
+
+    int fd_ = -1;
+    Reactor* loop_ = nullptr;
+    Callback callback_ = nullptr;
+    void* context_ = nullptr;
+    bool read_ = false;
+    bool write_ = false;
+    bool registered_ = false;
+};
+
 class Reactor {
 public:
     explicit Reactor(unsigned index = 0);
@@ -129,8 +165,10 @@ public:
 
 private:
     friend class IoHandle;
+    friend class FdWatch;
     void add_fd(int fd, IoHandle* io);
     void remove_fd(int fd);
+    void set_watch(int fd, FdWatch* watch, std::uint32_t events, bool was_registered);
     void run_posts();
     void run_ready();
     void run_timers();
@@ -144,6 +182,7 @@ private:
     int wake_fd_ = -1;
     std::atomic<bool> stopping_{false};
     std::vector<IoHandle*> fds_;           // indexed by fd; stale events for a closed fd find nullptr
+    std::vector<FdWatch*> watches_;        // likewise, for FdWatch (epoll keys carry watch_key_bit)
     std::vector<Timer*> timers_;           // binary min-heap on Timer::when
     std::vector<std::coroutine_handle<>> ready_;
     std::mutex post_mutex_;

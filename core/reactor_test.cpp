@@ -311,5 +311,52 @@ TEST(IoHandle, cancel_waits_wakes_without_closing) {
     EXPECT_EQ(w.result, WaitResult::cancelled);
 }
 
+
+// FdWatch: level-triggered callbacks for an fd its owner reads (hiredis's socket).
+struct Watched {
+    FdWatch watch;
+    int fd = -1;
+    int reads = 0;
+    int writes = 0;
+    std::string got;
+};
+
+void on_watched(void* context, bool readable, bool writable) {
+    auto* w = static_cast<Watched*>(context);
+    if (writable) {
+        ++w->writes;
+        w->watch.want_write(false);  // one write callback is enough: the socket stays writable
+    }
+    if (readable) {
+        ++w->reads;
+        char c = 0;
+        // One byte per callback: level triggering must call again while bytes remain.
+        if (::read(w->fd, &c, 1) == 1) w->got.push_back(c);
+        if (w->got == "abc") w->watch.stop();
+    }
+}
+
+Task<void> watch_a_socket(Watched* w, int peer) {
+    w->watch.start(w->fd, on_watched, w);
+    w->watch.want_write(true);
+    w->watch.want_read(true);
+    EXPECT_EQ(::write(peer, "abc", 3), 3);
+    co_await sleep_for(50ms);
+    EXPECT_EQ(::write(peer, "d", 1), 1);  // after stop(): not seen
+    co_await sleep_for(20ms);
+}
+
+TEST(FdWatch, calls_back_while_ready_and_wanted_and_not_after_stop) {
+    SocketPair sp;
+    Reactor loop;
+    Watched w;
+    w.fd = sp.fds[0];
+    loop.block_on(watch_a_socket(&w, sp.fds[1]));
+    EXPECT_EQ(w.got, "abc");
+    EXPECT_EQ(w.reads, 3);
+    EXPECT_EQ(w.writes, 1);
+    EXPECT_FALSE(w.watch.active());
+}
+
 }  // namespace
 }  // namespace mallard::core

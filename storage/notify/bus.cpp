@@ -13,6 +13,13 @@ void LoopWatchers::deliver(const MailboxChange& change) {
     for (Watcher* w : it->second) w->on_mailbox_change(change);
 }
 
+void LoopWatchers::deliver_resync() {
+    for (auto& [mailbox, watchers] : by_mailbox) {
+        const MailboxChange change{mailbox, 0};
+        for (Watcher* w : watchers) w->on_mailbox_change(change);
+    }
+}
+
 Bus::~Bus() = default;
 
 LoopWatchers* Bus::find(core::Reactor* loop) const {
@@ -31,23 +38,35 @@ LoopWatchers* Bus::here() {
     return loops_.back().get();
 }
 
-void Bus::publish(MailboxChange change) {
+LoopWatchers* Bus::split(std::vector<LoopWatchers*>& others) const {
     core::Reactor* current = core::Reactor::current();
-    std::vector<LoopWatchers*> others;
     LoopWatchers* mine = nullptr;
-    {
-        std::lock_guard lock(mutex_);
-        for (const auto& l : loops_) {
-            if (l->loop == current) mine = l.get();
-            else others.push_back(l.get());
-        }
+    std::lock_guard lock(mutex_);
+    for (const auto& l : loops_) {
+        if (l->loop == current) mine = l.get();
+        else if (l->loop) others.push_back(l.get());  // watches made off any loop (tests) hear only their thread
     }
-    for (LoopWatchers* l : others) {
-        if (!l->loop) continue;  // watches made off any loop (tests) hear only publishers on their thread
-        // Registries live as long as the bus, which outlives the loops (tools/mallard declares it first).
-        l->loop->post([l, change]() { l->deliver(change); });
-    }
+    return mine;
+}
+
+void Bus::publish(MailboxChange change) {
+    if (Remote* remote = remote_.load(std::memory_order_acquire)) remote->publish(change);
+    publish_local(std::move(change));
+}
+
+void Bus::publish_local(MailboxChange change) {
+    std::vector<LoopWatchers*> others;
+    LoopWatchers* mine = split(others);
+    // Registries live as long as the bus, which outlives the loops (tools/mallard declares it first).
+    for (LoopWatchers* l : others) l->loop->post([l, change]() { l->deliver(change); });
     if (mine) mine->deliver(change);
+}
+
+void Bus::resync_local() {
+    std::vector<LoopWatchers*> others;
+    LoopWatchers* mine = split(others);
+    for (LoopWatchers* l : others) l->loop->post([l]() { l->deliver_resync(); });
+    if (mine) mine->deliver_resync();
 }
 
 Bus::Watch Bus::watch(const MailboxId& mailbox, Watcher& watcher) {

@@ -9,9 +9,12 @@
 // but the list of loops. A publisher on a loop notifies that loop's watchers at once (so a session sees its
 // own APPEND before its tagged OK) and posts to the other loops.
 //
-// Redis pub/sub across instances joins here later (issue 5): a subscriber that calls publish_local().
+// Between processes (redis_bus.h): publish() also hands the change to a Remote, which announces it to the
+// other instances; what they announce comes back through publish_local(). When announcements may have been
+// lost (the link to the other instances was down), resync_local() tells every watcher to read its journal.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,6 +38,13 @@ public:
     virtual void on_mailbox_change(const MailboxChange& change) = 0;
 };
 
+// The other instances, as publish() sees them. Called on any thread; must not block.
+class Remote {
+public:
+    virtual ~Remote() = default;
+    virtual void publish(const MailboxChange& change) = 0;
+};
+
 class Bus {
 public:
     Bus() = default;
@@ -42,8 +52,17 @@ public:
     Bus& operator=(const Bus&) = delete;
     ~Bus();
 
-    // Announces a committed change to every loop of this process.
+    // Announces a committed change to every loop of this process, then to the remote, if one is set.
     void publish(MailboxChange change);
+    // Announces a change to this process only: one heard from another instance.
+    void publish_local(MailboxChange change);
+    // Tells every watcher of this process that it may have missed changes: each hears a change of its own
+    // mailbox with modseq 0 (read the journal). After an outage of the link between instances.
+    void resync_local();
+
+    // Installs (or, with nullptr, removes) the link to the other instances. The remote must stay usable
+    // until every thread that may be inside publish() has left it (tools/mallard: until the engine stops).
+    void set_remote(Remote* remote) { remote_.store(remote, std::memory_order_release); }
 
     // A registration of `watcher` for `mailbox` on the calling loop (Reactor::current()), removed when the
     // Watch is destroyed or reset. Moveable, so a session can hold one beside its selected view.
@@ -72,9 +91,12 @@ public:
 private:
     LoopWatchers* here();                 // this loop's registry, created on first use
     LoopWatchers* find(core::Reactor* loop) const;
+    // This loop's registry and every other one, for an announcement from the calling thread.
+    LoopWatchers* split(std::vector<LoopWatchers*>& others) const;
 
     mutable std::mutex mutex_;            // guards loops_ (the list, not the registries' contents)
     std::vector<std::unique_ptr<LoopWatchers>> loops_;
+    std::atomic<Remote*> remote_{nullptr};
 };
 
 // One loop's watchers by mailbox. Touched only on its loop's thread.
@@ -82,6 +104,7 @@ struct LoopWatchers {
     core::Reactor* loop = nullptr;
     std::unordered_map<MailboxId, std::vector<Watcher*>> by_mailbox;
     void deliver(const MailboxChange& change);
+    void deliver_resync();  // every watcher, with its own mailbox and modseq 0
 };
 
 }  // namespace mallard::storage::notify

@@ -85,6 +85,43 @@ TEST(Bus, OtherLoopsHearThroughAPost) {
     other.join();
 }
 
+struct RecordingRemote final : Remote {
+    std::vector<MailboxChange> sent;
+    void publish(const MailboxChange& change) override { sent.push_back(change); }
+};
+
+TEST(Bus, PublishReachesTheRemoteAndPublishLocalDoesNot) {
+    Bus bus;
+    RecordingRemote remote;
+    Recorder a;
+    auto w = bus.watch("box", a);
+    bus.publish(MailboxChange{"box", 1});  // no remote yet: local only
+    bus.set_remote(&remote);
+    bus.publish(MailboxChange{"box", 2});
+    bus.publish_local(MailboxChange{"box", 3});  // heard from another instance: not sent back
+    bus.set_remote(nullptr);
+    bus.publish(MailboxChange{"box", 4});
+    ASSERT_EQ(remote.sent.size(), 1u);
+    EXPECT_EQ(remote.sent[0].mailbox, "box");
+    EXPECT_EQ(remote.sent[0].modseq, 2u);
+    EXPECT_EQ(a.heard.size(), 4u);
+}
+
+TEST(Bus, ResyncTellsEveryWatcherOfItsOwnMailbox) {
+    Bus bus;
+    Recorder a, b, c;
+    auto wa = bus.watch("box1", a);
+    auto wb = bus.watch("box2", b);
+    auto wc = bus.watch("box2", c);
+    bus.resync_local();
+    ASSERT_EQ(a.heard.size(), 1u);
+    EXPECT_EQ(a.heard[0].mailbox, "box1");
+    EXPECT_EQ(a.heard[0].modseq, 0u);  // 0: read the journal, whatever the view has seen
+    ASSERT_EQ(b.heard.size(), 1u);
+    EXPECT_EQ(b.heard[0].mailbox, "box2");
+    EXPECT_EQ(c.heard.size(), 1u);
+}
+
 TEST(NotifyingStore, AnnouncesCommittedWritesOnly) {
     auto dir = std::filesystem::temp_directory_path() / ("mallard-notify-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);

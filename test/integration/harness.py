@@ -15,10 +15,14 @@ LISTENERS = ["imap.plain", "imap.secure", "pop3.plain", "pop3.secure", "lmtp.lis
 
 
 class MallardServer:
-    def __init__(self, extra_config="", tls_files=None):
+    """data_dir: another server's data directory to share (two instances on one store); by default each
+    server has its own, removed with its temporary directory. The config and the log are always its own."""
+
+    def __init__(self, extra_config="", tls_files=None, data_dir=None):
         self.dir = tempfile.TemporaryDirectory(prefix="mallard-test-")
         self.config_path = os.path.join(self.dir.name, "mallard.toml")
         self.log_path = os.path.join(self.dir.name, "mallard.log")
+        self.data_dir = data_dir or os.path.join(self.dir.name, "data")
         self.ports = {}
         self.proc = None
         self.write_config(extra_config, tls_files)
@@ -26,7 +30,7 @@ class MallardServer:
     def write_config(self, extra_config="", tls_files=None):
         lines = [
             "[server]",
-            f'data_dir = "{self.dir.name}/data"',
+            f'data_dir = "{self.data_dir}"',
             'hostname = "mallard.test"',
             "workers = 2",
             'shutdown_grace = "10s"',

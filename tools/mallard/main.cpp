@@ -16,6 +16,7 @@
 #include "core/engine.h"
 #include "core/log.h"
 #include "storage/notify/notifying_store.h"
+#include "storage/notify/redis_bus.h"
 #include "storage/open_store.h"
 #include "tools/mallard/handlers.h"
 
@@ -268,6 +269,9 @@ int main(int argc, char** argv) {
     auth::InProcessConnectionLimits pop3_limits({.per_address = cfg.pop3.max_connections_per_address,
                                                  .per_user = cfg.pop3.max_connections_per_user});
     std::unique_ptr<storage::Store> store;
+    // The bus's link to other instances ([redis]): made once the loops run, stopped before they stop, and
+    // destroyed after the engine, since a loop may still be running a publish it posted.
+    std::unique_ptr<storage::notify::RedisBus> redis;
     core::Engine engine(engine_options);
     storage::StoreOptions store_options;
     store_options.backend = cfg.storage.backend;
@@ -288,7 +292,29 @@ int main(int argc, char** argv) {
         MLOG(error) << opened.error().detail;
         return 1;
     }
+    if (cfg.redis.enabled && !storage::notify::RedisBus::is_ip_address(cfg.redis.host)) {
+        // hiredis would resolve a name with a blocking call on a loop.
+        MLOG(error) << "redis.host must be an IP address, not " << cfg.redis.host;
+        return 1;
+    }
     engine.start();
+    if (cfg.redis.enabled) {
+        storage::notify::RedisBusOptions redis_options;
+        redis_options.host = cfg.redis.host;
+        redis_options.port = cfg.redis.port;
+        redis_options.password = cfg.redis.password;
+        redis_options.channel = cfg.redis.channel_prefix + "changes";
+        redis_options.reconnect_max = cfg.redis.reconnect_max;
+        redis_options.outage_poll = cfg.redis.outage_poll_interval;
+        // Loop 0 hosts both Redis connections; the bus posts what they hear to the other loops.
+        redis = std::make_unique<storage::notify::RedisBus>(bus, engine.loop(0), std::move(redis_options));
+        redis->start();
+        MLOG(info) << "changes are shared with other instances through Redis at " << cfg.redis.host << ":"
+                   << cfg.redis.port << " (channel " << cfg.redis.channel_prefix << "changes)";
+    } else {
+        MLOG(info) << "redis disabled: changes are announced to this process's sessions only (changes by other "
+                      "processes are read every imap.poll_interval)";
+    }
     MLOG(info) << "mallard ready on " << engine.loop_count() << " loops, " << engine.pool().size()
                << " pool threads; data in " << fs::absolute(cfg.server.data_dir).string();
     MLOG(info) << "create the first user with: " << mallardctl_path()
@@ -320,6 +346,8 @@ int main(int argc, char** argv) {
                    << core::sum_counters().connections_open << " connections open)";
         break;
     }
+    // Sessions still finishing hear only this process's changes from here on; they were told to go.
+    if (redis) redis->stop();
     engine.shutdown(cfg.server.shutdown_grace);
     auto totals = core::sum_counters();
     MLOG(info) << "stopped: " << totals.connections_accepted << " connections served, " << totals.bytes_in
