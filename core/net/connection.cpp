@@ -226,9 +226,9 @@ Task<Result<void>> Connection::flush(Deadline deadline) {
         }
         co_return io_error(r, "write");
     }
-    // Sent: keep a small string's capacity, give back a large one.
-    if (out_.capacity() > 4096) std::string().swap(out_);
-    else out_.clear();
+    // Sent: give the queue's memory back. Most connections sit idle between short bursts, and an idle
+    // connection's bytes are the product's figure (ARCHITECTURE.md); one allocation per burst is cheap.
+    std::string().swap(out_);
     out_off_ = 0;
     co_return success();
 }

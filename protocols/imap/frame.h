@@ -13,10 +13,11 @@ struct Frame {
     std::vector<std::size_t> literal_at;   // offset in text just after each literal's marker
     std::vector<std::string> literals;
 
+    // Frees what the last command used: between commands (an idle session) a frame holds nothing.
     void clear() {
-        text.clear();
-        literal_at.clear();
-        literals.clear();
+        std::string().swap(text);
+        std::vector<std::size_t>().swap(literal_at);
+        std::vector<std::string>().swap(literals);
     }
 };
 

@@ -114,10 +114,8 @@ core::Task<void> Session::sync_mailbox(bool allow_expunge) {
     if (!out.empty()) conn_->queue(out);
 }
 
-core::Task<core::Result<Step>> Session::next_step() {
-    auto step = co_await next_step(deadline(), false);
-    co_return step;
-}
+// Not a coroutine: a frame of its own would sit under every wait for the client.
+core::Task<core::Result<Step>> Session::next_step() { return next_step(deadline(), false); }
 
 core::Task<core::Result<Step>> Session::next_step(core::Deadline until, bool stop_when_woken) {
     for (;;) {
@@ -245,7 +243,9 @@ core::Task<void> dispatch(Session& s, Command command) {
     co_await run_after(s);
 }
 
-core::Task<void> Session::run() {
+// The frames under a waiting session are what an idle connection costs, so run() keeps to the loop and
+// what must wait; the rest is in plain functions and small coroutines that end before the next wait.
+core::Task<bool> Session::admit_and_greet() {
     if (auth::ConnectionLimits* limits = context_->connection_limits) {
         auto admitted = co_await limits->try_acquire_address(auth::address_key(conn_->peer().ip()));
         if (!admitted) {
@@ -254,32 +254,35 @@ core::Task<void> Session::run() {
             untagged("BYE [UNAVAILABLE] Too many connections from your address");
             auto said = co_await conn_->flush(core::Deadline::after(5s));
             (void)said;
-            conn_->close();
-            co_return;
+            co_return false;
         }
         address_slot_ = std::move(*admitted);
     }
     untagged("OK [CAPABILITY " + capabilities() + "] " + options().hostname + " Mallard ready");
     auto greeted = co_await conn_->flush(deadline());
-    if (!greeted) {
-        conn_->close();
-        co_return;
+    co_return static_cast<bool>(greeted);
+}
+
+void Session::refuse(const Step& step) {
+    if (auto* bad = std::get_if<Bad>(&step)) {
+        MLOG_CONN(debug, conn_->id()) << "BAD from the parser: " << bad->text;
+        conn_->queue(tagged_line(bad->tag, Tagged::bad(bad->text)));
+    } else if (auto* big = std::get_if<TooBig>(&step)) {
+        conn_->queue(tagged_line(big->tag, Tagged::no("[TOOBIG] message too big (" +
+                                                      std::to_string(big->literal_bytes) + " octets)")));
     }
-    while (state != State::logout && conn_->is_open()) {
+}
+
+core::Task<void> Session::run() {
+    bool admitted = co_await admit_and_greet();
+    while (admitted && state != State::logout && conn_->is_open()) {
         auto step = co_await next_step();
         if (!step) {
             abandon(step.error());
             break;
         }
-        if (auto* command = std::get_if<Command>(&*step)) {
-            co_await dispatch(*this, std::move(*command));
-        } else if (auto* bad = std::get_if<Bad>(&*step)) {
-            MLOG_CONN(debug, conn_->id()) << "BAD from the parser: " << bad->text;
-            conn_->queue(tagged_line(bad->tag, Tagged::bad(bad->text)));
-        } else if (auto* big = std::get_if<TooBig>(&*step)) {
-            conn_->queue(tagged_line(big->tag, Tagged::no("[TOOBIG] message too big (" +
-                                                          std::to_string(big->literal_bytes) + " octets)")));
-        }
+        if (auto* command = std::get_if<Command>(&*step)) co_await dispatch(*this, std::move(*command));
+        else refuse(*step);
         if (!conn_->is_open()) co_return;
         if (state == State::logout || command_pending(*conn_)) continue;
         auto flushed = co_await conn_->flush(deadline());

@@ -150,6 +150,11 @@ public:
     After after = After::nothing;
 
 private:
+    // run()'s parts: the per-address limit and the greeting (false: refused or the client left), and the
+    // tagged refusal of what the parser rejected.
+    core::Task<bool> admit_and_greet();
+    void refuse(const Step& step);
+
     std::unique_ptr<core::net::Connection> conn_;
     std::shared_ptr<const Context> context_;
     Parser parser_;

@@ -62,6 +62,7 @@ Task<Tagged> login(Session& s, std::string name, std::string password) {
         s.user_slot = std::move(*slot);
     }
     s.user = std::move(*found);
+    s.user.password_hash = std::string();  // checked; a session that may idle for hours needn't keep it
     s.state = State::authenticated;
     MLOG_CONN(info, s.conn().id()) << "imap login " << s.user.username;
     co_return Tagged::ok("[CAPABILITY " + s.capabilities() + "] Logged in");

@@ -6,6 +6,7 @@
 //
 // While waiting the session holds no read buffer (Connection::fill releases it) and nothing but its view.
 #include <algorithm>
+#include <string_view>
 #include <strings.h>
 
 #include "protocols/imap/command_table.h"
@@ -24,6 +25,51 @@ bool is_done(const std::string& line) {
 
 }  // namespace
 
+namespace {
+
+// Waits until the client's next line is buffered, telling the client of changes meanwhile. Its own small
+// coroutine, so the frames under an idle session's wait are few and small (an idle session's memory is the
+// product's figure). False: the session ended (abandoned).
+Task<bool> wait_for_line(Session& s, core::Deadline autologout) {
+    for (;;) {
+        if (s.conn().input().find('\n') != std::string_view::npos) co_return true;
+        auto poll_at = core::Deadline::after(s.options().poll_interval);
+        auto until = poll_at.when() < autologout.when() ? poll_at : autologout;
+        auto filled = co_await s.conn().fill(until);
+        if (filled) continue;
+        const auto code = filled.error().code;
+        bool poll_due = code == core::Errc::timed_out && !autologout.passed();
+        if (code != core::Errc::woken && !poll_due) {
+            s.abandon(filled.error());
+            co_return false;
+        }
+        if (s.view()) {
+            co_await s.sync_mailbox(true);
+            if (s.abandoned) co_return false;
+        }
+        auto flushed = co_await s.conn().flush(autologout);
+        if (!flushed) {
+            s.abandon(flushed.error());
+            co_return false;
+        }
+    }
+}
+
+// The buffered line that ends IDLE: DONE, or a protocol error.
+Task<Tagged> finish(Session& s) {
+    auto step = co_await s.next_step(s.deadline(), false);
+    if (!step) {
+        s.abandon(step.error());
+        co_return Tagged::no("");
+    }
+    auto* command = std::get_if<Command>(&*step);
+    auto* line = command ? std::get_if<RawLine>(&command->args) : nullptr;
+    if (line && is_done(line->text)) co_return Tagged::ok("IDLE terminated");
+    co_return Tagged::bad("Expected DONE to end IDLE");
+}
+
+}  // namespace
+
 Task<Tagged> cmd_idle(Session& s, Command&) {
     const core::Deadline autologout = s.deadline();
     if (s.view()) {
@@ -38,38 +84,11 @@ Task<Tagged> cmd_idle(Session& s, Command&) {
     }
     s.parser().expect_line();
     s.idling = true;
-    for (;;) {
-        auto poll_at = core::Deadline::after(s.options().poll_interval);
-        auto until = poll_at.when() < autologout.when() ? poll_at : autologout;
-        auto step = co_await s.next_step(until, true);
-        if (step) {
-            s.idling = false;
-            auto* command = std::get_if<Command>(&*step);
-            auto* line = command ? std::get_if<RawLine>(&command->args) : nullptr;
-            if (line && is_done(line->text)) co_return Tagged::ok("IDLE terminated");
-            co_return Tagged::bad("Expected DONE to end IDLE");
-        }
-        const auto code = step.error().code;
-        bool poll_due = code == core::Errc::timed_out && !autologout.passed();
-        if (code != core::Errc::woken && !poll_due) {
-            s.idling = false;
-            s.abandon(step.error());
-            co_return Tagged::no("");
-        }
-        if (s.view()) {
-            co_await s.sync_mailbox(true);
-            if (s.abandoned) {
-                s.idling = false;
-                co_return Tagged::no("");
-            }
-        }
-        auto flushed = co_await s.conn().flush(autologout);
-        if (!flushed) {
-            s.idling = false;
-            s.abandon(flushed.error());
-            co_return Tagged::no("");
-        }
-    }
+    bool have_line = co_await wait_for_line(s, autologout);
+    s.idling = false;
+    if (!have_line) co_return Tagged::no("");
+    auto ended = co_await finish(s);
+    co_return ended;
 }
 
 }  // namespace mallard::imap
