@@ -28,6 +28,7 @@ packages=(
   libhttp-parser-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server python3 openssl
+  isync  # mbsync: the two-way sync client test/integration/test_real_clients.py drives (324 KB)
   clang-14 libclang-rt-14-dev
 )
 

@@ -83,7 +83,11 @@ std::string apply_journal(MailboxView& view, const std::vector<storage::JournalE
     flag_changes.erase(std::unique(flag_changes.begin(), flag_changes.end()), flag_changes.end());
     for (storage::Uid uid : flag_changes) {
         auto seq = view.seq(uid);
-        if (!seq) continue;
+        // A message that arrived in this same sync is new to the client: the EXISTS above announces it, and
+        // its flags come with whatever it fetches. An unsolicited FETCH for it, sent in the middle of a UID
+        // FETCH of the UIDs the client knew, reads as part of that command's answer: mbsync then takes the
+        // message's UID as the highest it has seen and never fetches the arrivals below it.
+        if (!seq || *seq > announced) continue;
         out += "* " + std::to_string(*seq) + " FETCH (UID " + std::to_string(uid) + " FLAGS ";
         append_flag_list(out, view.flags(*seq));
         if (rules.condstore) out += " MODSEQ (" + std::to_string(view.modseq(*seq)) + ")";

@@ -93,10 +93,32 @@ TEST(ViewSync, OwnChangesAreNotRepeated) {
     EXPECT_EQ(out, "");
 }
 
-TEST(ViewSync, FlagChangeOfANewArrivalFollowsItsExists) {
+TEST(ViewSync, FlagChangeOfANewArrivalIsNotAnnounced) {
+    // The client hasn't seen message 2 yet: EXISTS is all it is told, and the flags are what it fetches.
     auto view = view_with({1}, 5);
-    auto out = apply_journal(view, {entry(6, JournalKind::append, 2), entry(7, JournalKind::flags, 2, {"\\Seen"})}, {});
-    EXPECT_EQ(out, "* 2 EXISTS\r\n* 2 FETCH (UID 2 FLAGS (\\Seen))\r\n");
+    auto out = apply_journal(view, {entry(6, JournalKind::append, 2), entry(7, JournalKind::flags, 2, {"\\Seen"})},
+                             SyncRules{true, true});
+    EXPECT_EQ(out, "* 2 EXISTS\r\n");
+    EXPECT_EQ(view.flags(2), storage::Flags{"\\Seen"});
+    EXPECT_EQ(view.modseq(2), 7u);
+}
+
+TEST(ViewSync, FlagChangesOfKnownMessagesStillGoOutBesideArrivals) {
+    // Message 2 is expunged, 3 changes flags (known: it is FETCH 2 now), 4 arrives and changes flags.
+    auto view = view_with({1, 2, 3}, 5);
+    auto out = apply_journal(view, {entry(6, JournalKind::expunge, 2), entry(7, JournalKind::flags, 3, {"\\Flagged"}),
+                                    entry(8, JournalKind::append, 4), entry(9, JournalKind::flags, 4, {"\\Seen"})},
+                             {});
+    EXPECT_EQ(out, "* 2 EXPUNGE\r\n* 3 EXISTS\r\n* 2 FETCH (UID 3 FLAGS (\\Flagged))\r\n");
+}
+
+TEST(ViewSync, WhileExpungesWaitArrivalsStillGetNoFetch) {
+    // During FETCH by sequence number an expunge is deferred: message 2 keeps its number, 4 is new.
+    auto view = view_with({1, 2, 3}, 5);
+    auto out = apply_journal(view, {entry(6, JournalKind::expunge, 2), entry(7, JournalKind::append, 4),
+                                    entry(8, JournalKind::flags, 4, {"\\Seen"}), entry(9, JournalKind::flags, 3, {"\\Seen"})},
+                             SyncRules{false, false});
+    EXPECT_EQ(out, "* 4 EXISTS\r\n* 3 FETCH (UID 3 FLAGS (\\Seen))\r\n");
 }
 
 // A keyword new to the client is announced in FLAGS (and PERMANENTFLAGS) before the FETCH that shows it, once;
