@@ -7,6 +7,8 @@
 // What the view already shows is not announced again: this session's own STORE, EXPUNGE or MOVE updated the
 // view before their journal entries come back. Sequence numbers are the client's: a message that arrived and
 // went again between two syncs is never mentioned, and EXPUNGE numbers count only messages the client knew.
+// Likewise FETCH goes out only for messages the client knew: an arrival's flags, changed before the client
+// heard of it, are simply what it fetches (an unsolicited FETCH for it misleads mbsync; view_sync.cpp).
 #pragma once
 
 #include <string>
