@@ -115,8 +115,9 @@ TEST(ViewSync, FlagChangesOfKnownMessagesStillGoOutBesideArrivals) {
 TEST(ViewSync, WhileExpungesWaitArrivalsStillGetNoFetch) {
     // During FETCH by sequence number an expunge is deferred: message 2 keeps its number, 4 is new.
     auto view = view_with({1, 2, 3}, 5);
-    auto out = apply_journal(view, {entry(6, JournalKind::expunge, 2), entry(7, JournalKind::append, 4),
-                                    entry(8, JournalKind::flags, 4, {"\\Seen"}), entry(9, JournalKind::flags, 3, {"\\Seen"})},
+    auto out = apply_journal(view,
+                             {entry(6, JournalKind::expunge, 2), entry(7, JournalKind::append, 4),
+                              entry(8, JournalKind::flags, 4, {"\\Seen"}), entry(9, JournalKind::flags, 3, {"\\Seen"})},
                              SyncRules{false, false});
     EXPECT_EQ(out, "* 4 EXISTS\r\n* 3 FETCH (UID 3 FLAGS (\\Seen))\r\n");
 }

@@ -95,7 +95,8 @@ def make_message(seed, index):
     # Quoted-printable with soft line breaks, and a header-only message (no body at all).
     if index % 2:
         return "headers-only", _headers(rng, index, subject) + b"\r\n"
-    extra = b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+    extra = (b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+             b"Content-Transfer-Encoding: quoted-printable\r\n")
     return "qp", _headers(rng, index, subject, extra) + b"\r\ncaf=C3=A9 soft=\r\nbreak = equals=3D\r\n"
 
 

@@ -9,6 +9,7 @@ header (isync's recovery tag for interrupted syncs), so their files are compared
 
 The sync tests skip when the tool is not installed (Debian: isync, offlineimap3).
 MALLARD_IDLE_SECONDS lengthens the IDLE test (300 for the five-minute run)."""
+import base64
 import glob
 import imaplib
 import os
@@ -22,7 +23,6 @@ import tempfile
 import threading
 import time
 import unittest
-import zlib
 
 from harness import MallardServer
 from imap_wire import WireClient
@@ -371,7 +371,6 @@ class DesktopSession(RealClientBase):
     def test_thunderbird_like_session(self):
         c = self.client
         self.ok(b"capability")
-        import base64
         _, done = self.ok(b"authenticate PLAIN " + base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()))
         self.assertIn(b"COMPRESS=DEFLATE", done)
         responses, _ = self.ok(b'ID ("name" "Thunderbird" "version" "115.3.1")')
