@@ -174,6 +174,8 @@ class MaildirSync:
 
 
 class MbsyncTool:
+    """Runs mbsync (isync 1.4: it uses COMPRESS=DEFLATE when offered) on a config for one Maildir tree."""
+
     def mbsync(self, root, config):
         run = subprocess.run(["mbsync", "-c", config, "-V", "mallard"], capture_output=True, timeout=120)
         output = (run.stdout + run.stderr).decode("utf-8", "replace")
