@@ -7,6 +7,10 @@ void add_api_routes(RouteTable& table) {
     routes::add_user_routes(table);
     routes::add_address_routes(table);
     routes::add_mailbox_routes(table);
+    routes::add_message_routes(table);
+    routes::add_search_routes(table);
+    routes::add_filter_routes(table);
+    routes::add_health_routes(table);
 }
 
 }  // namespace mallard::http

@@ -15,6 +15,10 @@ namespace routes {
 void add_user_routes(RouteTable& table);       // users.cpp
 void add_address_routes(RouteTable& table);    // addresses.cpp
 void add_mailbox_routes(RouteTable& table);    // mailboxes.cpp
+void add_message_routes(RouteTable& table);    // messages.cpp
+void add_search_routes(RouteTable& table);     // search.cpp
+void add_filter_routes(RouteTable& table);     // filters.cpp
+void add_health_routes(RouteTable& table);     // health.cpp
 }  // namespace routes
 
 }  // namespace mallard::http

@@ -62,18 +62,6 @@ bool listing_before(const storage::Mailbox& a, const storage::Mailbox& b) {
     return a.name < b.name;
 }
 
-// The mailbox the path names, if it belongs to the path's user. "resolve" takes the `path` parameter.
-core::Task<core::Result<storage::Mailbox>> load_mailbox(Call& call, const storage::User& user) {
-    const std::string id = call.input.string("mailbox").value_or("");
-    if (id == "resolve") {
-        auto by_path = co_await call.store().find_mailbox(user.id, call.input.string("path", 1024).value_or(""));
-        co_return by_path;
-    }
-    auto box = co_await call.store().get_mailbox(id);
-    if (box && box->user != user.id) co_return core::Error(core::Errc::not_found);
-    co_return box;
-}
-
 core::Task<Response> list_mailboxes(Call& call) {
     Input& in = call.input;
     const bool special_only = in.boolean("specialUse").value_or(false);

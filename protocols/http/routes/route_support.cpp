@@ -1,6 +1,8 @@
 // Shared route helpers (see route_support.h).
 #include "protocols/http/routes/route_support.h"
 
+#include <algorithm>
+
 namespace mallard::http::routes {
 
 using core::Errc;
@@ -47,6 +49,39 @@ core::Task<core::Result<storage::User>> load_user(Call& call, std::string id) {
     if (!may_access(call.principal, id)) co_return core::Error(Errc::permission, "not your account");
     auto user = co_await call.store().find_user(std::move(id));
     co_return user;
+}
+
+core::Task<core::Result<storage::Mailbox>> load_mailbox(Call& call, const storage::User& user) {
+    const std::string id = call.input.string("mailbox").value_or("");
+    if (id == "resolve") {
+        auto by_path = co_await call.store().find_mailbox(user.id, call.input.string("path", 1024).value_or(""));
+        co_return by_path;
+    }
+    auto box = co_await call.store().get_mailbox(id);
+    if (box && box->user != user.id) co_return core::Error(Errc::not_found);
+    co_return box;
+}
+
+std::optional<Cursor> read_cursor(Input& in) {
+    std::optional<Cursor> cursor;
+    for (const char* key : {"next", "previous"}) {
+        auto text = in.string(key, 1024, true);
+        if (!text) continue;
+        cursor = decode_cursor(*text);
+        if (!cursor || cursor->next != (key[0] == 'n')) {
+            in.invalid(key, std::string("\"") + key + "\" must be a valid paging cursor");
+            cursor.reset();
+        }
+    }
+    return cursor;
+}
+
+PageWindow page_window(std::size_t count, const std::optional<Cursor>& cursor, std::size_t boundary,
+                       std::size_t limit) {
+    boundary = std::min(boundary, count);
+    if (cursor && cursor->next) return {boundary, boundary + std::min(limit, count - boundary)};
+    if (cursor) return {boundary - std::min(limit, boundary), boundary};
+    return {0, std::min(limit, count)};
 }
 
 std::uint64_t quota_allowed(const Options& options, const storage::User& user) {

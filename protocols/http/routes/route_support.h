@@ -2,6 +2,8 @@
 // loading the user a path names (with the caller's right to it checked).
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +12,7 @@
 #include "core/task.h"
 #include "protocols/http/context.h"
 #include "protocols/http/response.h"
+#include "protocols/http/routes/validate.h"
 #include "storage/types.h"
 
 namespace mallard::http::routes {
@@ -28,6 +31,21 @@ Response success(nlohmann::json fields = nlohmann::json::object());
 
 // The user named by the path: permission (a user token for someone else) or not_found.
 core::Task<core::Result<storage::User>> load_user(Call& call, std::string id);
+
+// The mailbox the path's `mailbox` names, if it belongs to `user`; "resolve" takes the `path` parameter.
+core::Task<core::Result<storage::Mailbox>> load_mailbox(Call& call, const storage::User& user);
+
+// The `next` / `previous` paging cursor of a listing (one of them), invalid ones recorded on the input.
+std::optional<Cursor> read_cursor(Input& in);
+
+// One page of a listing of `count` items: [first, last). For a `next` cursor `boundary` is how many items are
+// listed up to and including the cursor's key; for a `previous` cursor, how many are listed before it.
+struct PageWindow {
+    std::size_t first = 0;
+    std::size_t last = 0;
+};
+PageWindow page_window(std::size_t count, const std::optional<Cursor>& cursor, std::size_t boundary,
+                       std::size_t limit);
 
 // The user's quota as WildDuck shows it: its own limit, else the server default.
 std::uint64_t quota_allowed(const Options& options, const storage::User& user);

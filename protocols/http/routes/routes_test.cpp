@@ -3,53 +3,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocols/http/dispatch.h"
-#include "protocols/http/session.h"
-#include "test/storage/store_fixture.h"
+#include "protocols/http/routes/routes_test_support.h"
 
 namespace mallard::http {
 namespace {
 
 using nlohmann::json;
-
-class HttpRoutes : public storage::test::StoreTest {
-protected:
-    void SetUp() override {
-        StoreTest::SetUp();
-        Options o;
-        o.hostname = "mail.example.com";
-        o.default_quota_bytes = 1000;
-        context_ = make_context(o, store(), pool_);
-    }
-
-    struct Answer {
-        int status;
-        json body;
-    };
-    Answer call(std::string method, std::string target, json body = nullptr) {
-        Request r;
-        r.method = std::move(method);
-        r.target = target;
-        std::size_t q = target.find('?');
-        r.path = target.substr(0, q);
-        if (q != std::string::npos) r.query = target.substr(q + 1);
-        if (!body.is_null()) {
-            r.body = body.dump();
-            r.headers.emplace_back("content-type", "application/json");
-        }
-        Response response = run(dispatch(*context_, r, true));
-        return {response.status, response.body.empty() ? json() : json::parse(response.body)};
-    }
-    std::string create(std::string name) {
-        // A pre-hashed password keeps argon2 out of the test's time.
-        Answer a = call("POST", "/users", {{"username", name}, {"password", "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA"},
-                                           {"hashedPassword", true}});
-        EXPECT_EQ(a.status, 200) << a.body.dump();
-        return a.body["id"];
-    }
-
-    std::shared_ptr<Context> context_;
-};
+using test::HttpRoutes;
 
 TEST_F(HttpRoutes, create_get_resolve_update_delete_user) {
     Answer made = call("POST", "/users", {{"username", "Alice"}, {"password", "secret pw"}, {"quota", 5000}});

@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "storage/types.h"
 
 namespace mallard::http::routes {
 
@@ -29,5 +32,14 @@ struct Cursor {
 };
 std::string encode_cursor(const Cursor& cursor);
 std::optional<Cursor> decode_cursor(std::string_view text);
+
+// A message selector as WildDuck's PUT …/messages/:message takes it: a UID, a range "1:100", "5:*", or a
+// comma-separated list of those (IMAP's sequence-set syntax over UIDs, RFC 3501 §9). nullopt when malformed
+// or when a UID is 0.
+std::optional<std::vector<storage::UidRange>> parse_uid_ranges(std::string_view text);
+
+// A date parameter: ISO 8601 ("2024-01-02", "2024-01-02T10:00:00Z", "…+02:00", fractions ignored), or a
+// number of milliseconds since the epoch as JavaScript's Date takes it, or an RFC 5322 date. Epoch seconds.
+std::optional<std::int64_t> parse_date_param(std::string_view text);
 
 }  // namespace mallard::http::routes

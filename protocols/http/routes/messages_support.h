@@ -1,0 +1,46 @@
+// What the message routes (messages.cpp) and search (search.cpp) share: loading the message a path names with
+// its MIME tree, the listing entries of a page of messages, and reading a flag list parameter.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/task.h"
+#include "protocols/http/context.h"
+#include "protocols/http/response.h"
+#include "storage/mime/part.h"
+#include "storage/types.h"
+
+namespace mallard::http::routes {
+
+struct LoadedMessage {
+    storage::Mailbox box;
+    storage::MessageMeta meta;
+    storage::mime::ParsedMessage parsed;  // from the tree stored at ingest
+};
+
+// A LoadedMessage, or the response that says why not (400 bad input, 404 user/mailbox/message).
+struct MessageOrError {
+    std::optional<LoadedMessage> message;
+    Response failure;
+    explicit operator bool() const { return message.has_value(); }
+    LoadedMessage* operator->() { return &*message; }
+    Response error() { return std::move(failure); }
+};
+
+// The message named by the path's :user, :mailbox and :message (a UID).
+core::Task<MessageOrError> load_message(Call& call);
+
+// The listing entries (WildDuck's messages listing shape) of `metas`, in their order: the tree of each, and an
+// intro from the first few KB of its text part.
+core::Task<core::Result<nlohmann::json>> listing_entries(storage::Store& store, const storage::Mailbox& box,
+                                                         std::vector<storage::MessageMeta> metas);
+
+// A list of IMAP flags (an array of strings, or one comma-separated string): each 1..255 printable characters
+// without spaces, parentheses or quotes, at most 100; "\\Recent" is not settable. Problems recorded on `in`.
+storage::Flags read_flag_list(Input& in, std::string_view key);
+
+}  // namespace mallard::http::routes
