@@ -40,6 +40,10 @@ StoreTask<std::vector<Filter>> ForwardingStore::list_filters(UserId user) { retu
 StoreTask<Filter> ForwardingStore::get_filter(UserId user, FilterId id) { return inner_.get_filter(std::move(user), std::move(id)); }
 StoreTask<Filter> ForwardingStore::update_filter(UserId user, FilterId id, NewFilter filter) { return inner_.update_filter(std::move(user), std::move(id), std::move(filter)); }
 StoreTask<void> ForwardingStore::delete_filter(UserId user, FilterId id) { return inner_.delete_filter(std::move(user), std::move(id)); }
+StoreTask<void> ForwardingStore::create_api_token(ApiToken token) { return inner_.create_api_token(std::move(token)); }
+StoreTask<ApiToken> ForwardingStore::find_api_token(std::string hash, TimePoint now) { return inner_.find_api_token(std::move(hash), now); }
+StoreTask<void> ForwardingStore::extend_api_token(std::string hash, TimePoint expires) { return inner_.extend_api_token(std::move(hash), expires); }
+StoreTask<void> ForwardingStore::delete_api_token(std::string hash) { return inner_.delete_api_token(std::move(hash)); }
 StoreTask<std::vector<JournalEntry>> ForwardingStore::journal_since(MailboxId box, ModSeq since) { return inner_.journal_since(std::move(box), since); }
 
 }  // namespace mallard::storage

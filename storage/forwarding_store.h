@@ -46,6 +46,10 @@ public:
     StoreTask<Filter> get_filter(UserId user, FilterId id) override;
     StoreTask<Filter> update_filter(UserId user, FilterId id, NewFilter filter) override;
     StoreTask<void> delete_filter(UserId user, FilterId id) override;
+    StoreTask<void> create_api_token(ApiToken token) override;
+    StoreTask<ApiToken> find_api_token(std::string hash, TimePoint now) override;
+    StoreTask<void> extend_api_token(std::string hash, TimePoint expires) override;
+    StoreTask<void> delete_api_token(std::string hash) override;
     StoreTask<std::vector<JournalEntry>> journal_since(MailboxId box, ModSeq since) override;
 
 protected:

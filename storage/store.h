@@ -105,6 +105,17 @@ public:
     virtual StoreTask<Filter> update_filter(UserId user, FilterId id, NewFilter filter) = 0;
     virtual StoreTask<void> delete_filter(UserId user, FilterId id) = 0;
 
+    // ---- API tokens ----
+    // Stores a token for token.user: not_found for an unknown user, exists when the hash is taken.
+    virtual StoreTask<void> create_api_token(ApiToken token) = 0;
+    // The token with that hash if it is still valid at `now`; not_found otherwise (an expired one is removed).
+    virtual StoreTask<ApiToken> find_api_token(std::string hash, TimePoint now) = 0;
+    // Moves the expiry (a sliding session); not_found if the token is gone.
+    virtual StoreTask<void> extend_api_token(std::string hash, TimePoint expires) = 0;
+    // Removes the token; removing an unknown one succeeds (logging out twice is not an error).
+    virtual StoreTask<void> delete_api_token(std::string hash) = 0;
+    // delete_user removes the user's tokens too.
+
     // ---- journal ----
     // Entries with modseq > `since`, ascending.
     virtual StoreTask<std::vector<JournalEntry>> journal_since(MailboxId box, ModSeq since) = 0;

@@ -211,6 +211,18 @@ constexpr std::size_t max_filter_field_bytes = 255;  // each query string and th
 // Why `filter` can't be stored (a string past max_filter_field_bytes), or "" when it can. Every backend checks.
 std::string filter_problem(const NewFilter& filter);
 
+// ---- API tokens ---------------------------------------------------------------------------------------
+
+// A user's HTTP API access token (POST /authenticate), kept as its hash: the store never holds a usable token,
+// so a copy of the database grants nothing. The HTTP layer makes the token and its hash (protocols/http/tokens.h).
+struct ApiToken {
+    std::string hash;         // lower-case hex SHA-256 of the token; unique
+    UserId user;
+    std::string scope;        // "master" (WildDuck's only scope for API tokens)
+    TimePoint created{};
+    TimePoint expires{};      // the token is refused from this instant on
+};
+
 // ---- journal -------------------------------------------------------------------------------------------
 
 // One change to one mailbox. Every change takes the mailbox's next modseq, so (mailbox, modseq) is unique

@@ -1,6 +1,8 @@
 // Token checks (see access.h). RFC 6750 §2.1 (Bearer header), §2.3 (query parameter), §3.1 (401 vs 403).
 #include "protocols/http/access.h"
 
+#include <algorithm>
+
 #include "protocols/http/url.h"
 
 namespace mallard::http {
@@ -49,16 +51,24 @@ std::string request_token(const Request& request) {
     return {};
 }
 
-std::variant<Principal, Denied> authorize(const Request& request, const AccessPolicy& policy, bool peer_is_loopback) {
+std::variant<Principal, Denied, CheckUserToken> authorize(const Request& request, const AccessPolicy& policy,
+                                                          bool peer_is_loopback) {
+    std::string token = request_token(request);
+    const bool user_token = is_user_token(token) && !same_token(token, policy.root_token);
+    if (user_token) return CheckUserToken{std::move(token)};
     if (policy.root_token.empty()) {
-        if (peer_is_loopback) return Principal{Role::root, {}};
+        if (peer_is_loopback) return Principal{Role::root, {}, {}};
         return Denied{403, "MissingPrivileges", "The API has no access token configured and only answers on loopback"};
     }
-    const std::string token = request_token(request);
     if (token.empty()) return Denied{401, "InvalidToken", "Access token required"};
-    if (same_token(token, policy.root_token)) return Principal{Role::root, {}};
-    // User tokens (POST /authenticate) will be looked up here.
+    if (same_token(token, policy.root_token)) return Principal{Role::root, {}, {}};
     return Denied{403, "InvalidToken", "Invalid accessToken value"};
+}
+
+bool is_user_token(std::string_view token) {
+    return token.size() == 40 && std::all_of(token.begin(), token.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+           });
 }
 
 bool may_access(const Principal& principal, std::string_view user) {

@@ -29,6 +29,13 @@ TEST(HttpAccess, token_sources) {
     ASSERT_TRUE(std::holds_alternative<Denied>(wrong));
     EXPECT_EQ(std::get<Denied>(wrong).status, 403);
     EXPECT_EQ(std::get<Denied>(wrong).code, "InvalidToken");
+    // A 40-hex token that is not the root token is a user token for the store to check, with or without a root.
+    const std::string user_token(40, 'a');
+    auto check = authorize(with("x-access-token", user_token), p, false);
+    ASSERT_TRUE(std::holds_alternative<CheckUserToken>(check));
+    EXPECT_EQ(std::get<CheckUserToken>(check).token, user_token);
+    EXPECT_TRUE(std::holds_alternative<CheckUserToken>(authorize(with("x-access-token", user_token), AccessPolicy{}, true)));
+    EXPECT_TRUE(std::holds_alternative<Principal>(authorize(with("x-access-token", user_token), AccessPolicy{user_token}, false)));
 }
 
 TEST(HttpAccess, no_token_means_loopback_only) {

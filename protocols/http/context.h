@@ -12,6 +12,7 @@
 #include "protocols/http/parser.h"
 #include "protocols/http/request.h"
 #include "protocols/http/router.h"
+#include "protocols/http/tokens.h"
 #include "storage/store.h"
 
 namespace mallard::http {
@@ -27,6 +28,8 @@ struct Options {
     std::uint64_t default_quota_bytes = 0;        // shown as quota.allowed for users without their own
     std::uint64_t pop3_max_messages = 250;        // limits.pop3MaxMessages.allowed
     std::uint64_t imap_max_connections = 0;       // limits.imapMaxConnections.allowed
+    TokenLifetime tokens;                         // user access tokens (POST /authenticate)
+    std::chrono::seconds heartbeat{60};           // GET /users/:user/updates: a comment line this often
 };
 
 struct Context {

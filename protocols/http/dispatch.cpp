@@ -27,6 +27,18 @@ std::variant<Response, RouteMatch> route(const Context& context, const Request& 
     return std::get<RouteMatch>(std::move(found));
 }
 
+// A user token reaches its own /users/:user/… routes and its own session (/authenticated, DELETE
+// /authenticate); everything else (listing users, creating them, /filters, /preauth) is root's.
+bool user_may_call(const Principal& principal, const Route& route, const nlohmann::json& values) {
+    if (principal.role == Role::root) return true;
+    const std::string_view pattern = route.pattern;
+    if (pattern == "/authenticated" || (pattern == "/authenticate" && route.method == "DELETE")) return true;
+    if (pattern != "/users/:user" && pattern.rfind("/users/:user/", 0) != 0) return false;
+    if (pattern == "/users/:user" && route.method == "DELETE") return false;  // deleting the account is root's
+    auto user = values.find("user");
+    return user != values.end() && user->is_string() && user->get<std::string>() == principal.user;
+}
+
 }  // namespace
 
 core::Task<Response> dispatch(const Context& context, const Request& request, bool peer_is_loopback) {
@@ -36,7 +48,16 @@ core::Task<Response> dispatch(const Context& context, const Request& request, bo
         response = std::move(*early);
     } else {
         const RouteMatch& match = std::get<RouteMatch>(routed);
-        auto access = authorize(request, context.options.access, peer_is_loopback);
+        auto checked = authorize(request, context.options.access, peer_is_loopback);
+        std::variant<Principal, Denied> access = Denied{};
+        if (auto* check = std::get_if<CheckUserToken>(&checked)) {
+            auto looked_up = co_await authorize_user_token(context.store, std::move(check->token), context.options.tokens);
+            access = std::move(looked_up);
+        } else if (auto* principal = std::get_if<Principal>(&checked)) {
+            access = std::move(*principal);
+        } else {
+            access = std::get<Denied>(std::move(checked));
+        }
         nlohmann::json values;
         std::optional<InputFailure> failure;
         if (auto* denied = std::get_if<Denied>(&access)) {
@@ -46,7 +67,16 @@ core::Task<Response> dispatch(const Context& context, const Request& request, bo
             const char* code = failure->status == 415 ? "UnsupportedMediaType" : "InputValidationError";
             response = error_response(failure->status, code, failure->message);
         } else {
-            Call call{context, request, std::get<Principal>(std::move(access)), Input(std::move(values))};
+            Principal principal = std::get<Principal>(std::move(access));
+            // "me" is the token's user (WildDuck: only with a user token; for root it names nobody).
+            if (auto user = values.find("user"); user != values.end() && *user == "me")
+                *user = principal.role == Role::user ? principal.user : std::string("me");
+            if (!user_may_call(principal, *match.route, values)) {
+                response = error_response(403, "MissingPrivileges", "Not enough privileges");
+                add_cors_headers(response, request, context.options.cors_origins);
+                co_return response;
+            }
+            Call call{context, request, std::move(principal), Input(std::move(values))};
             try {
                 auto handled = co_await match.route->handler(call);
                 response = std::move(handled);

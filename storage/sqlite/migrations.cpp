@@ -11,6 +11,7 @@
 // message_text  contentless FTS5 trigram index (columns, no positions) over each body's decoded, case-folded
 //               header lines and text, which bodies keeps compressed; rowid = body id.
 // filters    per-user delivery filters (storage/types.h), run in id order.
+// api_tokens HTTP API tokens by their SHA-256 (storage/types.h ApiToken), never the tokens themselves.
 #include "storage/sqlite/migrations.h"
 
 #include <iterator>
@@ -138,6 +139,19 @@ CREATE TABLE filters (
   created          INTEGER NOT NULL
 );
 CREATE INDEX filters_user ON filters(user_id, id);
+)sql",
+
+    // 5: HTTP API tokens (POST /authenticate), kept as the hex SHA-256 of the token; times are epoch seconds.
+    // Expired rows are removed when looked up; the index by user removes a user's tokens with the user.
+    R"sql(
+CREATE TABLE api_tokens (
+  hash     TEXT PRIMARY KEY,
+  user_id  INTEGER NOT NULL,
+  scope    TEXT NOT NULL DEFAULT 'master',
+  created  INTEGER NOT NULL,
+  expires  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
 )sql",
 };
 

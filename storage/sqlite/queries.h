@@ -120,6 +120,12 @@ Result<Filter> get_filter(Db& db, const UserId& user, const FilterId& id);
 Result<Filter> update_filter(Db& db, const UserId& user, const FilterId& id, const NewFilter& filter);
 Result<void> delete_filter(Db& db, const UserId& user, const FilterId& id);
 
+// tokens.cpp
+Result<void> create_api_token(Db& db, const ApiToken& token);
+Result<ApiToken> find_api_token(Db& db, const std::string& hash, TimePoint now);
+Result<void> extend_api_token(Db& db, const std::string& hash, TimePoint expires);
+Result<void> delete_api_token(Db& db, const std::string& hash);
+
 // journal.cpp
 void append_journal(Db& db, std::int64_t box, ModSeq modseq, JournalKind kind, Uid uid, const std::string& data);
 Result<std::vector<JournalEntry>> journal_since(Db& db, const MailboxId& box, ModSeq since);

@@ -195,6 +195,15 @@ StoreTask<void> SqliteStore::delete_filter(UserId user, FilterId id) {
     MALLARD_SQLITE_CALL(sqlite::delete_filter(db, user, id));
 }
 
+StoreTask<void> SqliteStore::create_api_token(ApiToken token) { MALLARD_SQLITE_CALL(sqlite::create_api_token(db, token)); }
+StoreTask<ApiToken> SqliteStore::find_api_token(std::string hash, TimePoint now) {
+    MALLARD_SQLITE_CALL(sqlite::find_api_token(db, hash, now));
+}
+StoreTask<void> SqliteStore::extend_api_token(std::string hash, TimePoint expires) {
+    MALLARD_SQLITE_CALL(sqlite::extend_api_token(db, hash, expires));
+}
+StoreTask<void> SqliteStore::delete_api_token(std::string hash) { MALLARD_SQLITE_CALL(sqlite::delete_api_token(db, hash)); }
+
 #undef MALLARD_SQLITE_CALL
 
 }  // namespace mallard::storage::sqlite

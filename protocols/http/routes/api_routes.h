@@ -19,6 +19,7 @@ void add_message_routes(RouteTable& table);    // messages.cpp
 void add_search_routes(RouteTable& table);     // search.cpp
 void add_filter_routes(RouteTable& table);     // filters.cpp
 void add_health_routes(RouteTable& table);     // health.cpp
+void add_auth_routes(RouteTable& table);       // auth.cpp
 }  // namespace routes
 
 }  // namespace mallard::http

@@ -197,3 +197,52 @@ TEST_F(HttpMessages, health) {
 
 }  // namespace
 }  // namespace mallard::http
+
+namespace mallard::http {
+namespace {
+
+using test::HttpRoutes;
+
+TEST_F(HttpRoutes, user_tokens_reach_only_their_own_user) {
+    Answer made = call("POST", "/users", {{"username", "tina"}, {"password", "tina's secret"}});
+    ASSERT_EQ(made.status, 200);
+    const std::string tina = made.body["id"];
+    const std::string other = create("otto");
+    EXPECT_EQ(call("POST", "/authenticate", {{"username", "tina"}, {"password", "wrong"}}).body["code"], "AuthFailed");
+    EXPECT_EQ(call("POST", "/authenticate", {{"username", "nobody"}, {"password", "x"}}).body["code"], "AuthFailed");
+    EXPECT_EQ(call("POST", "/authenticate", {{"username", "tina"}, {"password", "x"}, {"token", true}, {"scope", "imap"}}).status,
+              400);
+    Answer login = call("POST", "/authenticate", {{"username", "tina"}, {"password", "tina's secret"}, {"token", true}});
+    ASSERT_EQ(login.status, 200) << login.body.dump();
+    EXPECT_EQ(login.body["id"], tina);
+    EXPECT_EQ(login.body["scope"], "master");
+    const std::string token = login.body["token"];
+    EXPECT_EQ(token.size(), 40u);
+
+    EXPECT_EQ(call("GET", "/users/" + tina, nullptr, token).status, 200);
+    EXPECT_EQ(call("GET", "/users/me", nullptr, token).body["id"], tina);
+    EXPECT_EQ(call("GET", "/users/me/mailboxes", nullptr, token).status, 200);
+    EXPECT_EQ(call("GET", "/users/" + other, nullptr, token).status, 403);
+    EXPECT_EQ(call("GET", "/users", nullptr, token).status, 403);
+    EXPECT_EQ(call("POST", "/users", {{"username", "x"}, {"password", "y"}}, token).status, 403);
+    EXPECT_EQ(call("DELETE", "/users/" + tina, nullptr, token).status, 403);
+    EXPECT_EQ(call("POST", "/preauth", {{"username", "tina"}}, token).status, 403);
+    Answer who = call("GET", "/authenticated", nullptr, token);
+    EXPECT_EQ(who.body["role"], "user");
+    EXPECT_EQ(who.body["id"], tina);
+    EXPECT_EQ(call("GET", "/authenticated").body["role"], "root");
+    EXPECT_EQ(call("GET", "/users/me").status, 404);  // root has no "me"
+
+    Answer pre = call("POST", "/preauth", {{"username", "tina"}});
+    EXPECT_EQ(pre.body["id"], tina);
+    EXPECT_EQ(call("POST", "/preauth", {{"username", "ghost"}}).status, 403);
+
+    EXPECT_EQ(call("DELETE", "/authenticate", nullptr, token).status, 200);
+    Answer after = call("GET", "/users/me", nullptr, token);
+    EXPECT_EQ(after.status, 403);
+    EXPECT_EQ(after.body["code"], "InvalidToken");
+    EXPECT_EQ(call("GET", "/users/me", nullptr, std::string(40, 'f')).status, 403);
+}
+
+}  // namespace
+}  // namespace mallard::http

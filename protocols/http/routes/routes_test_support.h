@@ -30,13 +30,14 @@ protected:
         std::string raw;  // the body as sent (attachments, message.eml)
         std::vector<std::pair<std::string, std::string>> headers;
     };
-    Answer call(std::string method, std::string target, json body = nullptr) {
+    Answer call(std::string method, std::string target, json body = nullptr, std::string token = {}) {
         Request r;
         r.method = std::move(method);
         r.target = target;
         std::size_t q = target.find('?');
         r.path = target.substr(0, q);
         if (q != std::string::npos) r.query = target.substr(q + 1);
+        if (!token.empty()) r.headers.emplace_back("x-access-token", token);
         if (!body.is_null()) {
             r.body = body.dump();
             r.headers.emplace_back("content-type", "application/json");

@@ -1,0 +1,66 @@
+// The Store conformance suite for HTTP API tokens (storage/types.h ApiToken): what any backend must keep,
+// written against `Store&` only, like conformance_test.cpp.
+#include "test/storage/store_fixture.h"
+
+namespace mallard::storage::test {
+namespace {
+
+using core::Errc;
+using std::chrono::hours;
+using std::chrono::seconds;
+
+class TokenConformance : public StoreTest {
+protected:
+    User user(std::string name) {
+        NewUser u;
+        u.username = name;
+        u.password_hash = "hash";
+        return ok(store().create_user(std::move(u)));
+    }
+    static TimePoint at(std::int64_t s) { return TimePoint(seconds(s)); }
+    static ApiToken token(std::string hash, const User& u, std::int64_t created, std::int64_t expires) {
+        return ApiToken{std::move(hash), u.id, "master", at(created), at(expires)};
+    }
+};
+
+TEST_F(TokenConformance, a_token_round_trips_until_it_expires) {
+    auto alice = user("alice");
+    const std::string hash(64, 'a');
+    ok(store().create_api_token(token(hash, alice, 1000, 5000)));
+    ApiToken found = ok(store().find_api_token(hash, at(4999)));
+    EXPECT_EQ(found.user, alice.id);
+    EXPECT_EQ(found.scope, "master");
+    EXPECT_EQ(found.created, at(1000));
+    EXPECT_EQ(found.expires, at(5000));
+    EXPECT_EQ(fails(store().find_api_token(hash, at(5000))), Errc::not_found);  // expiry is exclusive
+    // An expired token is gone for good, even when asked with an earlier clock.
+    EXPECT_EQ(fails(store().find_api_token(hash, at(2000))), Errc::not_found);
+}
+
+TEST_F(TokenConformance, extend_delete_and_duplicates) {
+    auto alice = user("alice");
+    const std::string hash(64, 'b');
+    ok(store().create_api_token(token(hash, alice, 0, 100)));
+    EXPECT_EQ(fails(store().create_api_token(token(hash, alice, 0, 100))), Errc::exists);
+    ok(store().extend_api_token(hash, at(500)));
+    EXPECT_EQ(ok(store().find_api_token(hash, at(400))).expires, at(500));
+    ok(store().delete_api_token(hash));
+    EXPECT_EQ(fails(store().find_api_token(hash, at(1))), Errc::not_found);
+    ok(store().delete_api_token(hash));  // twice is fine
+    EXPECT_EQ(fails(store().extend_api_token(hash, at(900))), Errc::not_found);
+    EXPECT_EQ(fails(store().create_api_token(ApiToken{std::string(64, 'c'), "999999", "master", at(0), at(9)})),
+              Errc::not_found);
+}
+
+TEST_F(TokenConformance, deleting_the_user_removes_its_tokens) {
+    auto alice = user("alice");
+    auto bob = user("bob");
+    ok(store().create_api_token(token(std::string(64, 'd'), alice, 0, 100)));
+    ok(store().create_api_token(token(std::string(64, 'e'), bob, 0, 100)));
+    ok(store().delete_user(alice.id));
+    EXPECT_EQ(fails(store().find_api_token(std::string(64, 'd'), at(1))), Errc::not_found);
+    EXPECT_EQ(ok(store().find_api_token(std::string(64, 'e'), at(1))).user, bob.id);
+}
+
+}  // namespace
+}  // namespace mallard::storage::test
