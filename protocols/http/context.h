@@ -13,6 +13,7 @@
 #include "protocols/http/request.h"
 #include "protocols/http/router.h"
 #include "protocols/http/tokens.h"
+#include "storage/notify/bus.h"
 #include "storage/store.h"
 
 namespace mallard::http {
@@ -37,6 +38,7 @@ struct Context {
     storage::Store& store;
     core::ThreadPool& pool;
     RouteTable routes;                            // filled once by api_routes(); read-only afterwards
+    storage::notify::Bus* bus = nullptr;          // change announcements for GET /users/:user/updates; none: poll
 };
 
 // One API call: owned by the connection's coroutine for the duration of the handler.

@@ -70,9 +70,10 @@ std::string render(const Response& response, bool head, bool keep_alive) {
     out.append(reason_phrase(response.status)).append("\r\n");
     out.append("Date: ").append(http_date()).append("\r\n");
     for (const auto& [name, value] : response.headers) out.append(name).append(": ").append(value).append("\r\n");
-    const bool no_body = response.status == 204 || response.status == 304 || response.status < 200;
+    const bool streamed = response.stream != nullptr;
+    const bool no_body = response.status == 204 || response.status == 304 || response.status < 200 || streamed;
     if (!no_body) out.append("Content-Length: ").append(std::to_string(response.body.size())).append("\r\n");
-    if (!keep_alive) out.append("Connection: close\r\n");
+    if (!keep_alive || streamed) out.append("Connection: close\r\n");
     out.append("\r\n");
     if (!head && !no_body) out.append(response.body);
     return out;

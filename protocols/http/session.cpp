@@ -75,7 +75,15 @@ core::Task<bool> Session::answer(Request request) {
     // write() flushes past the high-water mark: a client that pipelines without reading is suspended here.
     auto written = co_await conn_->write(render(response, head, keep_alive),
                                          core::Deadline::after(options().request_timeout));
-    co_return keep_alive && written.ok();
+    if (response.stream && !head && written.ok()) {
+        // The connection is the stream's until it ends; then it closes (the body ends with it).
+        auto flushed = co_await conn_->flush(core::Deadline::after(options().request_timeout));
+        if (flushed) {
+            co_await response.stream->run(*conn_);
+        }
+        co_return false;
+    }
+    co_return keep_alive && written.ok() && !response.stream;
 }
 
 core::Task<void> Session::run() {
@@ -127,8 +135,9 @@ core::Task<void> serve(std::unique_ptr<core::net::Connection> conn, std::shared_
     co_await session.run();
 }
 
-std::shared_ptr<Context> make_context(Options options, storage::Store& store, core::ThreadPool& pool) {
-    auto context = std::make_shared<Context>(Context{std::move(options), store, pool, RouteTable{}});
+std::shared_ptr<Context> make_context(Options options, storage::Store& store, core::ThreadPool& pool,
+                                      storage::notify::Bus* bus) {
+    auto context = std::make_shared<Context>(Context{std::move(options), store, pool, RouteTable{}, bus});
     add_api_routes(context->routes);
     return context;
 }

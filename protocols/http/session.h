@@ -15,6 +15,8 @@ namespace mallard::http {
 core::Task<void> serve(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context);
 
 // A Context with every API route registered (routes/api_routes.cpp).
-std::shared_ptr<Context> make_context(Options options, storage::Store& store, core::ThreadPool& pool);
+// `bus` (optional, must outlive the context) feeds the event stream of GET /users/:user/updates.
+std::shared_ptr<Context> make_context(Options options, storage::Store& store, core::ThreadPool& pool,
+                                      storage::notify::Bus* bus = nullptr);
 
 }  // namespace mallard::http

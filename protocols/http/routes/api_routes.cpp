@@ -12,6 +12,7 @@ void add_api_routes(RouteTable& table) {
     routes::add_filter_routes(table);
     routes::add_health_routes(table);
     routes::add_auth_routes(table);
+    routes::add_update_routes(table);
 }
 
 }  // namespace mallard::http

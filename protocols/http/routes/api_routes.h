@@ -20,6 +20,7 @@ void add_search_routes(RouteTable& table);     // search.cpp
 void add_filter_routes(RouteTable& table);     // filters.cpp
 void add_health_routes(RouteTable& table);     // health.cpp
 void add_auth_routes(RouteTable& table);       // auth.cpp
+void add_update_routes(RouteTable& table);     // updates.cpp
 }  // namespace routes
 
 }  // namespace mallard::http
