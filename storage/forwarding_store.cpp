@@ -44,6 +44,7 @@ StoreTask<void> ForwardingStore::create_api_token(ApiToken token) { return inner
 StoreTask<ApiToken> ForwardingStore::find_api_token(std::string hash, TimePoint now) { return inner_.find_api_token(std::move(hash), now); }
 StoreTask<void> ForwardingStore::extend_api_token(std::string hash, TimePoint expires) { return inner_.extend_api_token(std::move(hash), expires); }
 StoreTask<void> ForwardingStore::delete_api_token(std::string hash) { return inner_.delete_api_token(std::move(hash)); }
+StoreTask<void> ForwardingStore::delete_user_api_tokens(UserId user) { return inner_.delete_user_api_tokens(std::move(user)); }
 StoreTask<std::vector<JournalEntry>> ForwardingStore::journal_since(MailboxId box, ModSeq since) { return inner_.journal_since(std::move(box), since); }
 
 }  // namespace mallard::storage

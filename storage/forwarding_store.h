@@ -50,6 +50,7 @@ public:
     StoreTask<ApiToken> find_api_token(std::string hash, TimePoint now) override;
     StoreTask<void> extend_api_token(std::string hash, TimePoint expires) override;
     StoreTask<void> delete_api_token(std::string hash) override;
+    StoreTask<void> delete_user_api_tokens(UserId user) override;
     StoreTask<std::vector<JournalEntry>> journal_since(MailboxId box, ModSeq since) override;
 
 protected:

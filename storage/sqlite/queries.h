@@ -125,6 +125,7 @@ Result<void> create_api_token(Db& db, const ApiToken& token);
 Result<ApiToken> find_api_token(Db& db, const std::string& hash, TimePoint now);
 Result<void> extend_api_token(Db& db, const std::string& hash, TimePoint expires);
 Result<void> delete_api_token(Db& db, const std::string& hash);
+Result<void> delete_user_api_tokens(Db& db, const UserId& user);
 
 // journal.cpp
 void append_journal(Db& db, std::int64_t box, ModSeq modseq, JournalKind kind, Uid uid, const std::string& data);

@@ -75,4 +75,13 @@ Result<void> delete_api_token(Db& db, const std::string& hash) {
     return core::success();
 }
 
+Result<void> delete_user_api_tokens(Db& db, const UserId& user) {
+    auto uid = parse_id(user);
+    if (!uid) return core::success();
+    WriteTx tx(db);
+    db.prepare("DELETE FROM api_tokens WHERE user_id = ?1").bind(1, *uid).run();
+    tx.commit();
+    return core::success();
+}
+
 }  // namespace mallard::storage::sqlite

@@ -52,11 +52,15 @@ TEST_F(TokenConformance, extend_delete_and_duplicates) {
               Errc::not_found);
 }
 
-TEST_F(TokenConformance, deleting_the_user_removes_its_tokens) {
+TEST_F(TokenConformance, deleting_the_user_or_its_tokens_removes_them) {
     auto alice = user("alice");
     auto bob = user("bob");
     ok(store().create_api_token(token(std::string(64, 'd'), alice, 0, 100)));
+    ok(store().create_api_token(token(std::string(64, 'f'), bob, 0, 100)));
+    ok(store().delete_user_api_tokens(bob.id));  // a password change
+    EXPECT_EQ(fails(store().find_api_token(std::string(64, 'f'), at(1))), Errc::not_found);
     ok(store().create_api_token(token(std::string(64, 'e'), bob, 0, 100)));
+    ok(store().delete_user_api_tokens("999999"));  // nobody: nothing to do
     ok(store().delete_user(alice.id));
     EXPECT_EQ(fails(store().find_api_token(std::string(64, 'd'), at(1))), Errc::not_found);
     EXPECT_EQ(ok(store().find_api_token(std::string(64, 'e'), at(1))).user, bob.id);

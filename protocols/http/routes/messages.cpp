@@ -21,6 +21,14 @@ namespace {
 using nlohmann::json;
 namespace mime = storage::mime;
 
+// The part's type as a response header: RFC 2045 tokens only, so nothing from the message can end the header.
+std::string header_safe_type(const std::string& type) {
+    for (unsigned char c : type)
+        if (c <= ' ' || c >= 0x7f || std::string_view("()<>@,;:\\\"[]?=").find(static_cast<char>(c)) != std::string_view::npos)
+            return "application/octet-stream";
+    return type.find('/') == std::string::npos ? "application/octet-stream" : type;
+}
+
 Response message_not_found() { return error_response(404, "MessageNotFound", "Message was not found"); }
 
 core::Task<Response> list_messages(Call& call) {
@@ -130,7 +138,7 @@ core::Task<Response> get_attachment(Call& call) {
                                                       storage::ByteRange{part.body_start, part.body_bytes()});
     if (!encoded) co_return store_error(encoded.error(), Resource::mailbox);
     Response r;
-    r.set_header("Content-Type", found->content_type);
+    r.set_header("Content-Type", header_safe_type(found->content_type));
     r.body = mime::decode_body(*encoded, mime::transfer_encoding(part.encoding));
     co_return r;
 }

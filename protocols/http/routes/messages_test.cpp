@@ -242,6 +242,13 @@ TEST_F(HttpRoutes, user_tokens_reach_only_their_own_user) {
     EXPECT_EQ(after.status, 403);
     EXPECT_EQ(after.body["code"], "InvalidToken");
     EXPECT_EQ(call("GET", "/users/me", nullptr, std::string(40, 'f')).status, 403);
+
+    // A new password ends every session.
+    Answer again = call("POST", "/authenticate", {{"username", "tina"}, {"password", "tina's secret"}, {"token", true}});
+    const std::string second = again.body["token"];
+    EXPECT_EQ(call("GET", "/users/me", nullptr, second).status, 200);
+    EXPECT_EQ(call("PUT", "/users/" + tina, {{"password", "new secret"}}).status, 200);
+    EXPECT_EQ(call("GET", "/users/me", nullptr, second).status, 403);
 }
 
 }  // namespace

@@ -265,6 +265,9 @@ core::Task<Response> update_user(Call& call) {
         if (!hash) co_return store_error(hash.error(), Resource::user);
         auto set = co_await store.set_password_hash(user->id, std::move(*hash));
         if (!set) co_return store_error(set.error(), Resource::user);
+        // A new password ends every API session of the user (WildDuck bumps authVersion for the same end).
+        auto ended = co_await store.delete_user_api_tokens(user->id);
+        if (!ended) co_return store_error(ended.error(), Resource::user);
     }
     if (quota) {
         auto set = co_await store.set_quota_limit(user->id, *quota);
