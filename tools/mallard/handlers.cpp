@@ -73,7 +73,8 @@ core::ConnectionHandler http_handler(Services& services) {
     options.imap_max_connections = services.config.imap.max_connections_per_user;
     if (cfg.access_token.empty() && cfg.listener.enabled)
         MLOG(warn) << "http: no access_token configured: the API answers only clients on loopback";
-    std::shared_ptr<const http::Context> context = http::make_context(std::move(options), services.store, services.pool, &services.bus);
+    std::shared_ptr<const http::Context> context =
+        http::make_context(std::move(options), services.store, services.pool, &services.bus);
     return [context](std::unique_ptr<core::net::Connection> c) { return http::serve(std::move(c), context); };
 }
 

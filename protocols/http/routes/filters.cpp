@@ -151,10 +151,13 @@ core::Task<Response> list_all_filters(Call& call) {
         auto filters = co_await call.store().list_filters(u.id);
         if (!filters || filters->empty()) continue;
         auto boxes = co_await call.store().list_mailboxes(u.id);
-        for (storage::Filter& f : *filters) all.emplace_back(std::move(f), boxes ? *boxes : std::vector<storage::Mailbox>{});
+        for (storage::Filter& f : *filters)
+            all.emplace_back(std::move(f), boxes ? *boxes : std::vector<storage::Mailbox>{});
     }
     // Listing order: ascending id (decimal ids by value, as users.cpp orders users).
-    auto less = [](const std::string& a, const std::string& b) { return a.size() != b.size() ? a.size() < b.size() : a < b; };
+    auto less = [](const std::string& a, const std::string& b) {
+        return a.size() != b.size() ? a.size() < b.size() : a < b;
+    };
     std::sort(all.begin(), all.end(), [&](const auto& a, const auto& b) { return less(a.first.id, b.first.id); });
     std::size_t boundary = 0;
     if (cursor)
@@ -163,9 +166,14 @@ core::Task<Response> list_all_filters(Call& call) {
         }));
     const PageWindow window = page_window(all.size(), cursor, boundary, limit);
     json results = json::array();
-    for (std::size_t i = window.first; i < window.last; ++i) results.push_back(listed_filter(all[i].first, all[i].second, true));
-    json previous = window.first > 0 && window.first < window.last ? json(encode_cursor({false, all[window.first].first.id})) : json(false);
-    json next = window.last < all.size() && window.first < window.last ? json(encode_cursor({true, all[window.last - 1].first.id})) : json(false);
+    for (std::size_t i = window.first; i < window.last; ++i)
+        results.push_back(listed_filter(all[i].first, all[i].second, true));
+    json previous = window.first > 0 && window.first < window.last
+                        ? json(encode_cursor({false, all[window.first].first.id}))
+                        : json(false);
+    json next = window.last < all.size() && window.first < window.last
+                    ? json(encode_cursor({true, all[window.last - 1].first.id}))
+                    : json(false);
     co_return success({{"total", all.size()}, {"page", page}, {"previousCursor", previous}, {"nextCursor", next},
                        {"results", results}});
 }
