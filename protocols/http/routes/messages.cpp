@@ -5,13 +5,13 @@
 // change goes through the Store, so IMAP sessions hear of it on the change bus (NotifyingStore). The shapes
 // come from message_view.h; this file reads parameters, calls the store and pages.
 #include <algorithm>
+#include <charconv>
 
 #include "protocols/http/routes/api_routes.h"
 #include "protocols/http/routes/message_view.h"
 #include "protocols/http/routes/messages_support.h"
 #include "protocols/http/routes/route_support.h"
 #include "protocols/http/routes/validate.h"
-#include "storage/mime/serialize.h"
 #include "storage/mime/transfer.h"
 
 namespace mallard::http::routes {
@@ -40,9 +40,13 @@ core::Task<Response> list_messages(Call& call) {
     const bool unseen_only = in.boolean("unseen").value_or(false);
     (void)in.boolean("includeHeaders");
     auto cursor = read_cursor(in);
-    if (cursor && cursor->key.find_first_not_of("0123456789") != std::string::npos) {
-        in.invalid(cursor->next ? "next" : "previous", "\"cursor\" must be a valid paging cursor");
-        cursor.reset();
+    storage::Uid key = 0;  // the cursor's UID
+    if (cursor) {
+        auto [end, ec] = std::from_chars(cursor->key.data(), cursor->key.data() + cursor->key.size(), key);
+        if (cursor->key.empty() || ec != std::errc{} || end != cursor->key.data() + cursor->key.size()) {
+            in.invalid(cursor->next ? "next" : "previous", "\"cursor\" must be a valid paging cursor");
+            cursor.reset();
+        }
     }
     if (!in.ok()) co_return in.error_response();
     const bool ascending = order && *order == "asc";
@@ -60,7 +64,6 @@ core::Task<Response> list_messages(Call& call) {
     });
     std::size_t boundary = 0;
     if (cursor) {
-        const storage::Uid key = static_cast<storage::Uid>(std::stoul(cursor->key.empty() ? "0" : cursor->key));
         // Items listed before the key's position, and those up to and including it.
         boundary = static_cast<std::size_t>(std::count_if(listed.begin(), listed.end(), [&](const auto& m) {
             const bool before = ascending ? m.uid < key : m.uid > key;

@@ -72,6 +72,8 @@ TEST_F(HttpMessages, upload_list_read_download) {
     EXPECT_EQ(call("GET", messages() + "?order=asc").body["results"][0]["id"], id);
     EXPECT_EQ(call("GET", messages() + "?order=sideways").status, 400);
     EXPECT_EQ(call("GET", messages() + "?next=zz").status, 400);
+    // A well-formed cursor around a key that is no UID ("n" + 30 digits, hex-encoded).
+    EXPECT_EQ(call("GET", messages() + "?next=6e" + std::string(60, '3')).status, 400);
 
     const std::string one = messages() + "/" + std::to_string(id);
     Answer full = call("GET", one);
