@@ -17,6 +17,7 @@ struct Listener {
     std::string host;     // "0.0.0.0", "::", "127.0.0.1", ...
     std::uint16_t port = 0;  // the configured port; the effective one adds Server::port_offset
     bool tls = false;
+    bool proxy_protocol = false;  // a PROXY v1/v2 header (from a load balancer) must open every connection
     friend bool operator==(const Listener&, const Listener&) = default;
 };
 
@@ -100,6 +101,19 @@ struct LimitsConfig {
     friend bool operator==(const LimitsConfig&, const LimitsConfig&) = default;
 };
 
+// Account security (protocols/auth): password hashing, failed-login limits, the auth log, TOTP.
+struct AuthConfig {
+    std::uint32_t argon2_time_cost = 2;             // passes
+    std::uint64_t argon2_memory_bytes = 19ull << 20; // 19 MiB (OWASP's minimum for argon2id)
+    std::uint32_t argon2_parallelism = 1;
+    std::uint32_t max_failures_per_user = 10;       // within failure_window; 0 = unlimited
+    std::uint32_t max_failures_per_address = 30;    // from one IPv4 address or IPv6 /64; 0 = unlimited
+    std::chrono::seconds failure_window{600};
+    std::chrono::seconds authlog_keep{30 * 24 * 3600};
+    std::string totp_issuer;                        // otpauth:// issuer; empty = server.hostname
+    friend bool operator==(const AuthConfig&, const AuthConfig&) = default;
+};
+
 struct StorageConfig {
     std::string backend = "sqlite";   // or "mongodb"
     bool sqlite_sync_full = false;    // synchronous=FULL (survives power loss) instead of NORMAL
@@ -140,6 +154,7 @@ struct Config {
     LmtpConfig lmtp;
     HttpConfig http;
     LimitsConfig limits;
+    AuthConfig auth;
     StorageConfig storage;
     RedisConfig redis;
     MongoConfig mongodb;

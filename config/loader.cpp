@@ -149,6 +149,14 @@ std::vector<Field> schema(Config& c) {
         {"limits.max_connections",             &c.limits.max_connections,             1},
         {"limits.write_queue_bytes",           &c.limits.write_queue_bytes,           4 * kib},
         {"limits.default_quota_bytes",         &c.limits.default_quota_bytes},
+        {"auth.argon2_time_cost",              &c.auth.argon2_time_cost,              1,         100},
+        {"auth.argon2_memory",                 &c.auth.argon2_memory_bytes,           64 * kib,  4 * kib * kib * kib},
+        {"auth.argon2_parallelism",            &c.auth.argon2_parallelism,            1,         64},
+        {"auth.max_failures_per_user",         &c.auth.max_failures_per_user},
+        {"auth.max_failures_per_address",      &c.auth.max_failures_per_address},
+        {"auth.failure_window",                &c.auth.failure_window,                1},
+        {"auth.authlog_keep",                  &c.auth.authlog_keep,                  3600},
+        {"auth.totp_issuer",                   &c.auth.totp_issuer},
         {.key = "storage.backend", .target = &c.storage.backend, .choices = {"sqlite", "mongodb"}},
         {"storage.sqlite_sync_full",           &c.storage.sqlite_sync_full},
         {"storage.sqlite_connections",         &c.storage.sqlite_connections,         1,         1024},
@@ -172,6 +180,7 @@ std::vector<Field> schema(Config& c) {
         f.push_back({t + ".host", &l.listener->host});
         f.push_back({t + ".port", &l.listener->port});
         f.push_back({t + ".tls", &l.listener->tls});
+        f.push_back({t + ".proxy_protocol", &l.listener->proxy_protocol});
     }
     return f;
 }

@@ -21,12 +21,23 @@ namespace mallard::core {
 
 namespace {
 
-// The first thing every connection task does: implicit TLS if the port has it, then the protocol.
+// The first thing every connection task does: the PROXY header if the port requires one (a connection
+// without a valid one is closed unanswered), implicit TLS if the port has it, then the protocol.
 // Exceptions end here: they are bugs, logged with the connection id, and close only this connection.
 Task<void> serve(std::unique_ptr<net::Connection> conn, std::shared_ptr<net::TlsProvider> tls,
-                 ConnectionHandler handler, std::chrono::seconds handshake_timeout) {
+                 ConnectionHandler handler, std::chrono::seconds handshake_timeout, bool proxy_protocol) {
     std::uint64_t id = conn->id();
     try {
+        if (proxy_protocol) {
+            auto proxied = co_await conn->accept_proxy_header(Deadline::after(handshake_timeout));
+            if (!proxied) {
+                MLOG_CONN(info, id) << "PROXY header refused from " << conn->peer().to_string() << ": "
+                                    << proxied.error().to_string();
+                conn->close();
+                co_return;
+            }
+            MLOG_CONN(debug, id) << "PROXY: client " << conn->peer().to_string();
+        }
         if (tls) {
             auto done = co_await conn->start_tls(tls->current(), net::TlsStream::Role::server,
                                                  Deadline::after(handshake_timeout));
@@ -158,7 +169,8 @@ Task<void> Engine::accept_loop(int fd, Bound* bound, unsigned index) {
         if (peer.ss_family != AF_UNIX) ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         counters.add(counters.connections_accepted);
         auto conn = std::make_unique<net::Connection>(client, net::PeerAddress(reinterpret_cast<sockaddr*>(&peer)));
-        spawn(serve(std::move(conn), bound->spec.tls, bound->spec.handler, options_.tls_handshake_timeout));
+        spawn(serve(std::move(conn), bound->spec.tls, bound->spec.handler, options_.tls_handshake_timeout,
+                         bound->spec.proxy_protocol));
     }
     bound->accepting[index] = nullptr;
     io.close();

@@ -43,6 +43,7 @@ struct ListenerSpec {
     net::SocketAddress address;
     std::shared_ptr<net::TlsProvider> tls;  // implicit TLS when set
     ConnectionHandler handler;
+    bool proxy_protocol = false;          // every connection opens with a PROXY v1/v2 header (before TLS)
 };
 
 class Engine {

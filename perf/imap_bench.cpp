@@ -470,6 +470,7 @@ struct Server {
     storage::notify::Bus bus;  // before the engine and the store: see tools/mallard/main.cpp
     auth::InProcessConnectionLimits limits{auth::ConnectionLimitOptions{}};  // the one client is never limited
     std::unique_ptr<storage::Store> store;
+    std::unique_ptr<auth::Authenticator> authenticator;  // no failure limits: the bench logs in once
     std::unique_ptr<core::Engine> engine;
     std::uint16_t port = 0;
 
@@ -493,7 +494,9 @@ struct Server {
         auto opened = storage::open_store(store_options, engine->pool());
         if (!opened) throw std::runtime_error("open_store: " + opened.error().to_string());
         store = std::make_unique<storage::notify::NotifyingStore>(std::move(*opened), bus);
-        server::Services services{cfg, *store, engine->pool(), nullptr, bus, limits, limits};
+        authenticator =
+            std::make_unique<auth::Authenticator>(*store, engine->pool(), nullptr, server::auth_options(cfg));
+        server::Services services{cfg, *store, engine->pool(), nullptr, bus, limits, limits, *authenticator};
         auto address = core::net::parse_address("127.0.0.1", 0);
         if (!address) throw std::runtime_error("address: " + address.error().detail);
         auto bound = engine->listen({"imap", *address, nullptr, server::imap_handler(services)});

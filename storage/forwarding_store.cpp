@@ -45,6 +45,20 @@ StoreTask<ApiToken> ForwardingStore::find_api_token(std::string hash, TimePoint 
 StoreTask<void> ForwardingStore::extend_api_token(std::string hash, TimePoint expires) { return inner_.extend_api_token(std::move(hash), expires); }
 StoreTask<void> ForwardingStore::delete_api_token(std::string hash) { return inner_.delete_api_token(std::move(hash)); }
 StoreTask<void> ForwardingStore::delete_user_api_tokens(UserId user) { return inner_.delete_user_api_tokens(std::move(user)); }
+StoreTask<AppPassword> ForwardingStore::create_app_password(UserId user, NewAppPassword asp) { return inner_.create_app_password(std::move(user), std::move(asp)); }
+StoreTask<std::vector<AppPassword>> ForwardingStore::list_app_passwords(UserId user) { return inner_.list_app_passwords(std::move(user)); }
+StoreTask<AppPassword> ForwardingStore::get_app_password(UserId user, AppPasswordId id) { return inner_.get_app_password(std::move(user), std::move(id)); }
+StoreTask<void> ForwardingStore::delete_app_password(UserId user, AppPasswordId id) { return inner_.delete_app_password(std::move(user), std::move(id)); }
+StoreTask<std::vector<AppPassword>> ForwardingStore::find_app_passwords(UserId user, std::string lookup) { return inner_.find_app_passwords(std::move(user), std::move(lookup)); }
+StoreTask<TotpState> ForwardingStore::get_totp(UserId user) { return inner_.get_totp(std::move(user)); }
+StoreTask<void> ForwardingStore::set_totp(UserId user, TotpState state) { return inner_.set_totp(std::move(user), std::move(state)); }
+StoreTask<bool> ForwardingStore::claim_totp_step(UserId user, std::int64_t step) { return inner_.claim_totp_step(std::move(user), step); }
+StoreTask<AuthEvent> ForwardingStore::record_auth_event(AuthEvent event, std::chrono::seconds keep) { return inner_.record_auth_event(std::move(event), keep); }
+StoreTask<std::vector<AuthEvent>> ForwardingStore::list_auth_events(UserId user, std::size_t limit) { return inner_.list_auth_events(std::move(user), limit); }
+StoreTask<AuthEvent> ForwardingStore::get_auth_event(UserId user, AuthEventId id) { return inner_.get_auth_event(std::move(user), std::move(id)); }
+StoreTask<FailureCount> ForwardingStore::add_auth_failure(std::string key, std::chrono::seconds window) { return inner_.add_auth_failure(std::move(key), window); }
+StoreTask<FailureCount> ForwardingStore::read_auth_failures(std::string key) { return inner_.read_auth_failures(std::move(key)); }
+StoreTask<void> ForwardingStore::clear_auth_failures(std::string key) { return inner_.clear_auth_failures(std::move(key)); }
 StoreTask<std::vector<JournalEntry>> ForwardingStore::journal_since(MailboxId box, ModSeq since) { return inner_.journal_since(std::move(box), since); }
 
 }  // namespace mallard::storage

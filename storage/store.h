@@ -22,6 +22,7 @@
 #include "core/result.h"
 #include "core/task.h"
 #include "storage/search.h"
+#include "storage/security_types.h"
 #include "storage/types.h"
 
 namespace mallard::storage {
@@ -117,6 +118,29 @@ public:
     // Removes every token of the user (a password change ends all sessions, as WildDuck's authVersion does);
     // an unknown user has none. delete_user removes the user's tokens too.
     virtual StoreTask<void> delete_user_api_tokens(UserId user) = 0;
+    // ---- account security (security_types.h) ----
+    // Application-specific passwords. Lists are in creation order. find_ returns the user's unexpired ones with
+    // this lookup digest (usually none or one), for the login code to verify.
+    virtual StoreTask<AppPassword> create_app_password(UserId user, NewAppPassword asp) = 0;
+    virtual StoreTask<std::vector<AppPassword>> list_app_passwords(UserId user) = 0;
+    virtual StoreTask<AppPassword> get_app_password(UserId user, AppPasswordId id) = 0;
+    virtual StoreTask<void> delete_app_password(UserId user, AppPasswordId id) = 0;
+    virtual StoreTask<std::vector<AppPassword>> find_app_passwords(UserId user, std::string lookup) = 0;
+    // TOTP. set_totp replaces the whole state; claim_totp_step records `step` as used only if it is later
+    // than the last one used (a conditional update: {last_step: {$lt: step}}), false if it was not.
+    virtual StoreTask<TotpState> get_totp(UserId user) = 0;
+    virtual StoreTask<void> set_totp(UserId user, TotpState state) = 0;
+    virtual StoreTask<bool> claim_totp_step(UserId user, std::int64_t step) = 0;
+    // The auth log: record_ also drops the user's events older than `keep` (MongoDB: a TTL index instead).
+    // Lists are newest first.
+    virtual StoreTask<AuthEvent> record_auth_event(AuthEvent event, std::chrono::seconds keep) = 0;
+    virtual StoreTask<std::vector<AuthEvent>> list_auth_events(UserId user, std::size_t limit) = 0;
+    virtual StoreTask<AuthEvent> get_auth_event(UserId user, AuthEventId id) = 0;
+    // Failure counters for rate limits, shared by every process on the store: add_ starts a new window of
+    // `window` when the old one has passed (MongoDB: findOneAndUpdate with upsert; Redis: INCR + EXPIRE).
+    virtual StoreTask<FailureCount> add_auth_failure(std::string key, std::chrono::seconds window) = 0;
+    virtual StoreTask<FailureCount> read_auth_failures(std::string key) = 0;
+    virtual StoreTask<void> clear_auth_failures(std::string key) = 0;
 
     // ---- journal ----
     // Entries with modseq > `since`, ascending.

@@ -24,7 +24,7 @@ done
 packages=(
   build-essential cmake pkg-config git
   libssl-dev zlib1g-dev libsqlite3-dev libtoml11-dev
-  libhiredis-dev libmongoc-dev libbson-dev libargon2-dev
+  libhiredis-dev libmongoc-dev libbson-dev libargon2-dev libcrypt-dev
   libhttp-parser-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server python3 openssl

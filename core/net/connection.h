@@ -55,6 +55,12 @@ public:
     // Exactly `bytes` bytes (a literal). The caller checks the size against its limit first.
     Task<Result<std::string>> read_exact(std::size_t bytes, Deadline deadline);
 
+    // PROXY protocol v1/v2 (proxy_protocol.h), on listeners that require it: reads exactly the header the load
+    // balancer sent first (peeking, so nothing after it is taken from the socket) and makes the client address
+    // in it this connection's peer(). Call right after accept, before TLS. Errors: bad_input (no valid
+    // header), closed, timed_out, cancelled, io.
+    Task<Result<void>> accept_proxy_header(Deadline deadline);
+
     // ---- writing ----
     void queue(std::string_view bytes);
     std::size_t queued_bytes() const { return out_.size() - out_off_; }

@@ -4,6 +4,8 @@
 #include <openssl/rand.h>
 
 #include <stdexcept>
+
+#include "protocols/auth/hash_formats.h"
 #include <vector>
 
 namespace mallard::auth {
@@ -36,8 +38,20 @@ Verdict verify_password(std::string_view password, const std::string& encoded_ha
         if (rc == ARGON2_VERIFY_MISMATCH) return Verdict::mismatch;
         return Verdict::unsupported_format;
     }
+    if (is_crypt_hash(encoded_hash)) return verify_crypt(password, encoded_hash);
+    if (encoded_hash.rfind("$pbkdf2-", 0) == 0) return verify_pbkdf2(password, encoded_hash);
     return Verdict::unsupported_format;
 }
+
+bool is_supported_hash(std::string_view h) {
+    for (std::string_view prefix : {"$argon2id$", "$argon2i$", "$argon2d$", "$pbkdf2-sha512$", "$pbkdf2-sha256$",
+                                    "$pbkdf2-sha1$", "$pbkdf2$"}) {
+        if (h.substr(0, prefix.size()) == prefix) return true;
+    }
+    return is_crypt_hash(h);
+}
+
+bool needs_rehash(std::string_view encoded_hash) { return encoded_hash.rfind("$argon2id$", 0) != 0; }
 
 std::string generate_password(std::size_t letters) {
     std::string out;

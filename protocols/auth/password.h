@@ -1,7 +1,10 @@
 // Password hashing shared by every protocol and the tools: argon2id for every new password, in the PHC string
 // format ("$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>"). Hashing costs tens of milliseconds on purpose, so
 // call these through the thread pool, never on a reactor thread.
-// (Verifying imported bcrypt / PBKDF2 hashes and upgrading them comes with the account-security work.)
+// Imported hashes in the formats WildDuck stores verify too (hash_formats.cpp): bcrypt "$2a$"/"$2b$"/"$2y$" and
+// the SHA-crypt family "$5$"/"$6$" through libxcrypt's crypt_r, and "$pbkdf2-sha512$" (also -sha256, -sha1)
+// as @phc/pbkdf2 writes it. needs_rehash() tells the login code to replace them with argon2id once the
+// password is known.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,13 @@ core::Result<std::string> hash_password(std::string_view password, const Argon2P
 enum class Verdict { match, mismatch, unsupported_format };
 // Compares in constant time. An unknown or malformed hash is `unsupported_format`, never a match.
 Verdict verify_password(std::string_view password, const std::string& encoded_hash);
+
+// Whether `encoded_hash` is in a format verify_password reads (argon2, bcrypt, SHA-crypt, PBKDF2): what an
+// import of already hashed passwords may store.
+bool is_supported_hash(std::string_view encoded_hash);
+
+// True for every stored hash that is not argon2id: after a successful login it is replaced (upgraded).
+bool needs_rehash(std::string_view encoded_hash);
 
 // A random password of `letters` lowercase letters (for generated credentials shown once).
 std::string generate_password(std::size_t letters = 16);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "protocols/auth/authenticator.h"
 #include "protocols/http/access.h"
 #include "protocols/http/input.h"
 #include "protocols/http/parser.h"
@@ -39,6 +40,9 @@ struct Context {
     core::ThreadPool& pool;
     RouteTable routes;                            // filled once by api_routes(); read-only afterwards
     storage::notify::Bus* bus = nullptr;          // change announcements for GET /users/:user/updates; none: poll
+    // Login rules, failed-login limits, the auth log, ASP revocation (protocols/auth); null: routes that need
+    // it use a default one without rate limits (tests).
+    const auth::Authenticator* authenticator = nullptr;
 };
 
 // One API call: owned by the connection's coroutine for the duration of the handler.

@@ -221,6 +221,15 @@ core::Task<void> dispatch(Session& s, Command command) {
         s.conn().queue(tagged_line(command.tag, Tagged::bad(command.name + why)));
         co_return;
     }
+    // An application password revoked since login ends its sessions at their next command (auth/authenticator.h).
+    if (!s.asp.empty() && s.context().authenticator &&
+        s.context().authenticator->revocations().is_revoked(s.asp)) {
+        MLOG_CONN(info, s.conn().id()) << "imap: application password " << s.asp << " revoked; closing";
+        s.untagged("BYE Application password revoked");
+        s.abandoned = true;
+        s.state = State::logout;
+        co_return;
+    }
     // Where untagged EXPUNGE is held back for seq::read commands once a mailbox view exists (commands/select).
     Tagged result = co_await spec->handler(s, command);
     if (s.abandoned) co_return;

@@ -17,6 +17,7 @@
 #include "core/result.h"
 #include "core/task.h"
 #include "core/thread_pool.h"
+#include "protocols/auth/authenticator.h"
 #include "protocols/auth/connection_limits.h"
 #include "protocols/imap/capabilities.h"
 #include "protocols/imap/mailbox_view.h"
@@ -60,6 +61,8 @@ struct Context {
     storage::notify::Bus* bus = nullptr;          // changes announced by this process; may be null (tests)
     // Sessions per client address (before the greeting) and per user (at login); null: no limits.
     auth::ConnectionLimits* connection_limits = nullptr;
+    // Login rules, rate limits and the auth log; null: a default Authenticator without rate limits (tests).
+    const auth::Authenticator* authenticator = nullptr;
 };
 
 // The listener's entry point: owns the connection until LOGOUT, autologout, shutdown or the peer leaves.
@@ -144,6 +147,8 @@ public:
     bool abandoned = false;              // see abandon(): no tagged response, the session ends
     bool idling = false;                 // in IDLE (commands/idle.cpp): changes are pushed as they happen
     auth::ConnectionToken user_slot;     // this session's place under the per-user limit, from login on
+    storage::AppPasswordId asp;          // the application password this session logged in with; empty: none
+    std::string client_agent;            // "name/version" from the client's ID (RFC 2971), for the auth log
 
     // What the dispatcher does once the tagged response is queued: these need the response sent first.
     enum class After : std::uint8_t { nothing, start_tls, start_deflate, close };

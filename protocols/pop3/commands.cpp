@@ -8,7 +8,7 @@
 
 #include "core/log.h"
 #include "core/reactor.h"
-#include "protocols/auth/password.h"
+#include "protocols/auth/authenticator.h"
 #include "protocols/pop3/session.h"
 
 namespace mallard::pop3 {
@@ -93,50 +93,59 @@ Task<void> open_maildrop(Session& s, storage::User user) {
 }
 
 Task<void> fail_login(Session& s, std::string reason) {
-    // A fixed delay after every failure slows down password guessing on one connection. Per-user and per-IP
-    // rate limits come with the account-security work.
+    // A fixed delay after every failure slows down password guessing on one connection; the failure limits
+    // of protocols/auth/failure_limits.h slow it across connections and instances.
     core::Sleep pause(core::Deadline::after(s.options().auth_failure_delay));
     co_await pause;
     s.reply_err("[AUTH] " + reason);
 }
 
+// The rules (rate limits, ASP scopes, 2FA, hash upgrade, auth log) are auth::Authenticator's; without one in
+// the context (unit tests) a default one is used, without rate limits.
 Task<void> login(Session& s, std::string name, std::string password) {
-    auto found = co_await s.store().find_user_by_login(name);
-    if (!found) {
-        if (found.error().code != core::Errc::not_found) {
-            s.reply_err(store_failure(found.error()));
+    auth::Authenticator fallback(s.store(), s.context().pool, nullptr, {});
+    const auth::Authenticator& authenticator = s.context().authenticator ? *s.context().authenticator : fallback;
+    auth::AuthAttempt attempt{std::move(name), std::move(password), auth::Service::pop3, s.conn().peer().ip(), ""};
+    auto result = co_await authenticator.authenticate(std::move(attempt));
+    using Status = auth::AuthResult::Status;
+    switch (result.status) {
+        case Status::ok: break;
+        case Status::rate_limited:
+            // RFC 3206 §4 SYS/TEMP: a temporary problem, try later; the password was not checked.
+            MLOG_CONN(info, s.conn().id()) << "pop3 login refused: too many failed attempts";
+            s.reply_err("[SYS/TEMP] Too many failed login attempts; try again in " +
+                        std::to_string(result.retry_after.count()) + " seconds");
             co_return;
-        }
-        co_await fail_login(s, "invalid username or password");
-        co_return;
-    }
-    auto check = [password = std::move(password), hash = found->password_hash] {
-        return auth::verify_password(password, hash);
-    };
-    auto verdict = co_await s.context().pool.run(std::move(check));
-    if (verdict != auth::Verdict::match) {
-        MLOG_CONN(info, s.conn().id()) << "pop3 login failed for " << found->username;
-        co_await fail_login(s, "invalid username or password");
-        co_return;
-    }
-    if (found->disabled) {
-        MLOG_CONN(info, s.conn().id()) << "pop3 login refused: " << found->username << " is disabled";
-        co_await fail_login(s, "account disabled");
-        co_return;
+        case Status::unavailable:
+            s.reply_err("[SYS/TEMP] Authentication temporarily unavailable");
+            co_return;
+        case Status::disabled:
+            MLOG_CONN(info, s.conn().id()) << "pop3 login refused: " << result.user.username << " is disabled";
+            co_await fail_login(s, "account disabled");
+            co_return;
+        case Status::failed:
+            MLOG_CONN(info, s.conn().id()) << "pop3 login failed";
+            co_await fail_login(s, "invalid username or password");
+            co_return;
     }
     if (auth::ConnectionLimits* limits = s.context().connection_limits) {
         // RFC 2449 §8.1.2 IN-USE: the client may try again later. Only a client that knows the password
         // learns that the user is at the limit.
-        auto slot = co_await limits->try_acquire_user(found->id);
+        auto slot = co_await limits->try_acquire_user(result.user.id);
         if (!slot) {
-            MLOG_CONN(info, s.conn().id()) << "pop3 login refused: " << found->username << " has too many sessions";
+            MLOG_CONN(info, s.conn().id()) << "pop3 login refused: " << result.user.username
+                                           << " has too many sessions";
             s.reply_err("[IN-USE] Too many simultaneous connections for this user");
             co_return;
         }
         s.user_slot = std::move(*slot);
     }
-    co_await open_maildrop(s, std::move(*found));
-    if (s.state != State::transaction) s.user_slot.release();  // the maildrop could not be opened
+    s.asp = result.asp;
+    co_await open_maildrop(s, std::move(result.user));
+    if (s.state != State::transaction) {
+        s.user_slot.release();  // the maildrop could not be opened
+        s.asp.clear();
+    }
 }
 
 // ---- AUTHORIZATION ----
@@ -423,6 +432,17 @@ Task<void> dispatch(Session& s, Command command) {
     }
     if (!(spec->states & static_cast<std::uint8_t>(s.state))) {
         s.reply_err(s.state == State::authorization ? "not authenticated" : "command not valid after login");
+        co_return;
+    }
+    // An application password revoked since login ends its sessions at their next command, without UPDATE
+    // (RFC 1939 §6: only QUIT applies deletions).
+    if (!s.asp.empty() && s.context().authenticator &&
+        s.context().authenticator->revocations().is_revoked(s.asp)) {
+        MLOG_CONN(info, s.conn().id()) << "pop3: application password " << s.asp << " revoked; closing";
+        s.reply_err("[AUTH] application password revoked");
+        s.drop.clear();
+        s.state = State::authorization;
+        s.quit = true;
         co_return;
     }
     if (command.args.size() < spec->min_args || command.args.size() > spec->max_args) {

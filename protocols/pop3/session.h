@@ -15,6 +15,7 @@
 #include "core/net/tls_context.h"
 #include "core/task.h"
 #include "core/thread_pool.h"
+#include "protocols/auth/authenticator.h"
 #include "protocols/auth/connection_limits.h"
 #include "protocols/pop3/parser.h"
 #include "storage/store.h"
@@ -40,6 +41,8 @@ struct Context {
     std::shared_ptr<core::net::TlsProvider> tls;  // for STLS; may be null
     // Sessions per client address (before the greeting) and per user (at login); null: no limits.
     auth::ConnectionLimits* connection_limits = nullptr;
+    // Login rules, rate limits and the auth log; null: a default Authenticator without rate limits (tests).
+    const auth::Authenticator* authenticator = nullptr;
 };
 
 // The listener's entry point: owns the connection until the client quits or the connection drops.
@@ -73,6 +76,7 @@ public:
     storage::Mailbox inbox;                // at login: its id and UIDVALIDITY
     std::vector<DropMessage> drop;         // the maildrop, fixed at login, oldest first
     auth::ConnectionToken user_slot;       // this session's place under the per-user limit, from login on
+    storage::AppPasswordId asp;            // the application password this session logged in with; empty: none
 
 private:
     std::unique_ptr<core::net::Connection> conn_;

@@ -12,6 +12,7 @@
 //               header lines and text, which bodies keeps compressed; rowid = body id.
 // filters    per-user delivery filters (storage/types.h), run in id order.
 // api_tokens HTTP API tokens by their SHA-256 (storage/types.h ApiToken), never the tokens themselves.
+// app_passwords, auth_log, auth_failures, users.totp_*: account security (storage/security_types.h).
 #include "storage/sqlite/migrations.h"
 
 #include <iterator>
@@ -152,6 +153,45 @@ CREATE TABLE api_tokens (
   expires  INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX api_tokens_user ON api_tokens(user_id);
+)sql",
+
+    // 6: account security. Application-specific passwords (ids never reused: revocation is by id; scopes as a comma-separated list, `lookup` a short
+    // digest of the password so a login verifies one argon2 hash, not all of them; expires NULL = never).
+    // TOTP on the user row (totp_last_step: the last step a code was accepted for, never accepted again).
+    // auth_log: attempts and security changes, newest first by id. auth_failures: rate-limit windows by key.
+    R"sql(
+CREATE TABLE app_passwords (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id       INTEGER NOT NULL,
+  description   TEXT NOT NULL DEFAULT '',
+  scopes        TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  lookup        TEXT NOT NULL,
+  created       INTEGER NOT NULL,
+  expires       INTEGER
+);
+CREATE INDEX app_passwords_lookup ON app_passwords(user_id, lookup);
+ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE auth_log (
+  id          INTEGER PRIMARY KEY,
+  user_id     INTEGER NOT NULL,
+  created     INTEGER NOT NULL,
+  action      TEXT NOT NULL,
+  result      TEXT NOT NULL DEFAULT '',
+  protocol    TEXT NOT NULL DEFAULT '',
+  remote      TEXT NOT NULL DEFAULT '',
+  asp_id      TEXT NOT NULL DEFAULT '',
+  user_agent  TEXT NOT NULL DEFAULT '',
+  detail      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX auth_log_user ON auth_log(user_id, created);
+CREATE TABLE auth_failures (
+  key      TEXT PRIMARY KEY,
+  count    INTEGER NOT NULL,
+  reset_at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

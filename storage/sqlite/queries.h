@@ -11,6 +11,7 @@
 #include "storage/sqlite/connection.h"
 #include "storage/ingest.h"
 #include "storage/search.h"
+#include "storage/security_types.h"
 #include "storage/types.h"
 
 namespace mallard::storage::sqlite {
@@ -126,6 +127,23 @@ Result<ApiToken> find_api_token(Db& db, const std::string& hash, TimePoint now);
 Result<void> extend_api_token(Db& db, const std::string& hash, TimePoint expires);
 Result<void> delete_api_token(Db& db, const std::string& hash);
 Result<void> delete_user_api_tokens(Db& db, const UserId& user);
+// security.cpp
+Result<AppPassword> create_app_password(Db& db, const UserId& user, const NewAppPassword& asp);
+Result<std::vector<AppPassword>> list_app_passwords(Db& db, const UserId& user);
+Result<AppPassword> get_app_password(Db& db, const UserId& user, const AppPasswordId& id);
+Result<void> delete_app_password(Db& db, const UserId& user, const AppPasswordId& id);
+Result<std::vector<AppPassword>> find_app_passwords(Db& db, const UserId& user, const std::string& lookup);
+Result<TotpState> get_totp(Db& db, const UserId& user);
+Result<void> set_totp(Db& db, const UserId& user, const TotpState& state);
+Result<bool> claim_totp_step(Db& db, const UserId& user, std::int64_t step);
+Result<AuthEvent> record_auth_event(Db& db, const AuthEvent& event, std::chrono::seconds keep);
+Result<std::vector<AuthEvent>> list_auth_events(Db& db, const UserId& user, std::size_t limit);
+Result<AuthEvent> get_auth_event(Db& db, const UserId& user, const AuthEventId& id);
+Result<FailureCount> add_auth_failure(Db& db, const std::string& key, std::chrono::seconds window);
+Result<FailureCount> read_auth_failures(Db& db, const std::string& key);
+Result<void> clear_auth_failures(Db& db, const std::string& key);
+// Inside delete_user's write transaction.
+void delete_user_security(Db& db, std::int64_t user);
 
 // journal.cpp
 void append_journal(Db& db, std::int64_t box, ModSeq modseq, JournalKind kind, Uid uid, const std::string& data);

@@ -175,6 +175,47 @@ StoreTask<std::vector<Uid>> SqliteStore::search(MailboxId box, SearchQuery query
     MALLARD_SQLITE_CALL(sqlite::search(db, box, *shared, options));
 }
 
+StoreTask<AppPassword> SqliteStore::create_app_password(UserId user, NewAppPassword asp) {
+    MALLARD_SQLITE_CALL(sqlite::create_app_password(db, user, asp));
+}
+StoreTask<std::vector<AppPassword>> SqliteStore::list_app_passwords(UserId user) {
+    MALLARD_SQLITE_CALL(sqlite::list_app_passwords(db, user));
+}
+StoreTask<AppPassword> SqliteStore::get_app_password(UserId user, AppPasswordId id) {
+    MALLARD_SQLITE_CALL(sqlite::get_app_password(db, user, id));
+}
+StoreTask<void> SqliteStore::delete_app_password(UserId user, AppPasswordId id) {
+    MALLARD_SQLITE_CALL(sqlite::delete_app_password(db, user, id));
+}
+StoreTask<std::vector<AppPassword>> SqliteStore::find_app_passwords(UserId user, std::string lookup) {
+    MALLARD_SQLITE_CALL(sqlite::find_app_passwords(db, user, lookup));
+}
+StoreTask<TotpState> SqliteStore::get_totp(UserId user) { MALLARD_SQLITE_CALL(sqlite::get_totp(db, user)); }
+StoreTask<void> SqliteStore::set_totp(UserId user, TotpState state) {
+    MALLARD_SQLITE_CALL(sqlite::set_totp(db, user, state));
+}
+StoreTask<bool> SqliteStore::claim_totp_step(UserId user, std::int64_t step) {
+    MALLARD_SQLITE_CALL(sqlite::claim_totp_step(db, user, step));
+}
+StoreTask<AuthEvent> SqliteStore::record_auth_event(AuthEvent event, std::chrono::seconds keep) {
+    MALLARD_SQLITE_CALL(sqlite::record_auth_event(db, event, keep));
+}
+StoreTask<std::vector<AuthEvent>> SqliteStore::list_auth_events(UserId user, std::size_t limit) {
+    MALLARD_SQLITE_CALL(sqlite::list_auth_events(db, user, limit));
+}
+StoreTask<AuthEvent> SqliteStore::get_auth_event(UserId user, AuthEventId id) {
+    MALLARD_SQLITE_CALL(sqlite::get_auth_event(db, user, id));
+}
+StoreTask<FailureCount> SqliteStore::add_auth_failure(std::string key, std::chrono::seconds window) {
+    MALLARD_SQLITE_CALL(sqlite::add_auth_failure(db, key, window));
+}
+StoreTask<FailureCount> SqliteStore::read_auth_failures(std::string key) {
+    MALLARD_SQLITE_CALL(sqlite::read_auth_failures(db, key));
+}
+StoreTask<void> SqliteStore::clear_auth_failures(std::string key) {
+    MALLARD_SQLITE_CALL(sqlite::clear_auth_failures(db, key));
+}
+
 StoreTask<std::vector<JournalEntry>> SqliteStore::journal_since(MailboxId box, ModSeq since) {
     MALLARD_SQLITE_CALL(sqlite::journal_since(db, box, since));
 }

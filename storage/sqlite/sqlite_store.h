@@ -74,6 +74,20 @@ public:
     StoreTask<void> extend_api_token(std::string hash, TimePoint expires) override;
     StoreTask<void> delete_api_token(std::string hash) override;
     StoreTask<void> delete_user_api_tokens(UserId user) override;
+    StoreTask<AppPassword> create_app_password(UserId user, NewAppPassword asp) override;
+    StoreTask<std::vector<AppPassword>> list_app_passwords(UserId user) override;
+    StoreTask<AppPassword> get_app_password(UserId user, AppPasswordId id) override;
+    StoreTask<void> delete_app_password(UserId user, AppPasswordId id) override;
+    StoreTask<std::vector<AppPassword>> find_app_passwords(UserId user, std::string lookup) override;
+    StoreTask<TotpState> get_totp(UserId user) override;
+    StoreTask<void> set_totp(UserId user, TotpState state) override;
+    StoreTask<bool> claim_totp_step(UserId user, std::int64_t step) override;
+    StoreTask<AuthEvent> record_auth_event(AuthEvent event, std::chrono::seconds keep) override;
+    StoreTask<std::vector<AuthEvent>> list_auth_events(UserId user, std::size_t limit) override;
+    StoreTask<AuthEvent> get_auth_event(UserId user, AuthEventId id) override;
+    StoreTask<FailureCount> add_auth_failure(std::string key, std::chrono::seconds window) override;
+    StoreTask<FailureCount> read_auth_failures(std::string key) override;
+    StoreTask<void> clear_auth_failures(std::string key) override;
 
     StoreTask<std::vector<JournalEntry>> journal_since(MailboxId box, ModSeq since) override;
 

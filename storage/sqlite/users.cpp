@@ -170,6 +170,7 @@ Result<void> delete_user(Db& db, const UserId& id) {
     db.prepare("DELETE FROM addresses WHERE user_id = ?1").bind(1, *uid).run();
     db.prepare("DELETE FROM filters WHERE user_id = ?1").bind(1, *uid).run();
     db.prepare("DELETE FROM api_tokens WHERE user_id = ?1").bind(1, *uid).run();
+    delete_user_security(db, *uid);
     db.prepare("DELETE FROM users WHERE id = ?1").bind(1, *uid).run();
     tx.commit();
     return core::success();

@@ -8,6 +8,17 @@
 
 namespace mallard::server {
 
+auth::AuthOptions auth_options(const config::Config& config) {
+    const config::AuthConfig& cfg = config.auth;
+    auth::AuthOptions options;
+    options.argon2 = {cfg.argon2_time_cost, static_cast<std::uint32_t>(cfg.argon2_memory_bytes / 1024),
+                      cfg.argon2_parallelism};
+    options.limits = {cfg.max_failures_per_user, cfg.max_failures_per_address, cfg.failure_window};
+    options.authlog_keep = cfg.authlog_keep;
+    options.totp_issuer = cfg.totp_issuer.empty() ? config.server.hostname : cfg.totp_issuer;
+    return options;
+}
+
 core::ConnectionHandler imap_handler(Services& services) {
     const config::ImapConfig& cfg = services.config.imap;
     imap::Options options;
@@ -22,7 +33,8 @@ core::ConnectionHandler imap_handler(Services& services) {
     options.limits.max_append_bytes = cfg.max_literal_bytes;
     options.append_limit = cfg.max_literal_bytes;
     auto context = std::make_shared<const imap::Context>(imap::Context{
-        std::move(options), services.store, services.pool, services.tls, &services.bus, &services.imap_limits});
+        std::move(options), services.store, services.pool, services.tls, &services.bus, &services.imap_limits,
+        &services.authenticator});
     return [context](std::unique_ptr<core::net::Connection> c) { return imap::serve(std::move(c), context); };
 }
 
@@ -36,7 +48,8 @@ core::ConnectionHandler pop3_handler(Services& services) {
     options.idle_timeout = cfg.idle_timeout;
     options.max_line_bytes = static_cast<std::size_t>(cfg.max_line_bytes);
     auto context = std::make_shared<const pop3::Context>(
-        pop3::Context{std::move(options), services.store, services.pool, services.tls, &services.pop3_limits});
+        pop3::Context{std::move(options), services.store, services.pool, services.tls, &services.pop3_limits,
+                      &services.authenticator});
     return [context](std::unique_ptr<core::net::Connection> c) { return pop3::serve(std::move(c), context); };
 }
 
@@ -73,8 +86,10 @@ core::ConnectionHandler http_handler(Services& services) {
     options.imap_max_connections = services.config.imap.max_connections_per_user;
     if (cfg.access_token.empty() && cfg.listener.enabled)
         MLOG(warn) << "http: no access_token configured: the API answers only clients on loopback";
-    std::shared_ptr<const http::Context> context =
+    std::shared_ptr<http::Context> made =
         http::make_context(std::move(options), services.store, services.pool, &services.bus);
+    made->authenticator = &services.authenticator;
+    std::shared_ptr<const http::Context> context = std::move(made);
     return [context](std::unique_ptr<core::net::Connection> c) { return http::serve(std::move(c), context); };
 }
 

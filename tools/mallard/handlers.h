@@ -6,6 +6,9 @@
 
 namespace mallard::server {
 
+// [auth] of the config as protocols/auth takes it.
+auth::AuthOptions auth_options(const config::Config& config);
+
 core::ConnectionHandler imap_handler(Services& services);
 core::ConnectionHandler pop3_handler(Services& services);
 core::ConnectionHandler lmtp_handler(Services& services);

@@ -172,12 +172,13 @@ core::Result<void> open_listeners(const config::Config& cfg, core::Engine& engin
         std::uint16_t port = config::effective_port(cfg, l);
         auto address = core::net::parse_address(l.host, port);
         if (!address) return core::Error(core::Errc::bad_input, std::string(plan.name) + ": " + address.error().detail);
-        core::ListenerSpec spec{plan.name, *address, l.tls ? tls : nullptr, plan.handler};
+        core::ListenerSpec spec{plan.name, *address, l.tls ? tls : nullptr, plan.handler, l.proxy_protocol};
         auto bound = engine.listen(std::move(spec));
         if (!bound)
             return core::Error(bound.error().code, std::string("cannot listen for ") + plan.name + " on " + l.host +
                                                        ":" + std::to_string(port) + ": " + bound.error().detail);
-        MLOG(info) << "listening for " << plan.name << " on " << l.host << ":" << *bound << (l.tls ? " (TLS)" : "");
+        MLOG(info) << "listening for " << plan.name << " on " << l.host << ":" << *bound << (l.tls ? " (TLS)" : "")
+                   << (l.proxy_protocol ? " (PROXY protocol)" : "");
     }
     // LMTP also on a Unix domain socket, whether or not its TCP listener is enabled (lmtp.unix_socket).
     if (const std::string& path = cfg.lmtp.unix_socket; !path.empty()) {
@@ -287,7 +288,11 @@ int main(int argc, char** argv) {
     // Every protocol writes through the NotifyingStore, so IMAP sessions hear of every change this process
     // makes (LMTP deliveries, POP3 deletions, other IMAP sessions) as soon as it commits.
     store = std::make_unique<storage::notify::NotifyingStore>(std::move(*opened_store), bus);
-    server::Services services{cfg, *store, engine.pool(), tls, bus, imap_limits, pop3_limits};
+    // Failed-login counts live in the store, so instances sharing it share them (a Redis FailureCounters can
+    // take its place when Redis is configured).
+    auth::StoreFailureCounters failure_counters(*store);
+    auth::Authenticator authenticator(*store, engine.pool(), &failure_counters, server::auth_options(cfg));
+    server::Services services{cfg, *store, engine.pool(), tls, bus, imap_limits, pop3_limits, authenticator};
     if (auto opened = open_listeners(cfg, engine, services); !opened) {
         MLOG(error) << opened.error().detail;
         return 1;

@@ -2,7 +2,10 @@
 // store, so the first user can be created before (and without) the HTTP API. See mallardctl(8).
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -14,6 +17,7 @@
 #include "core/log.h"
 #include "core/reactor.h"
 #include "core/thread_pool.h"
+#include "protocols/auth/authenticator.h"
 #include "protocols/auth/password.h"
 #include "storage/open_store.h"
 
@@ -36,6 +40,9 @@ struct Options {
     std::string move_to;             // a mailbox name; resolved to its id
     std::optional<std::uint64_t> larger, smaller;
     std::vector<std::string> conflicts;  // contradicting options, reported by filter add
+    // asp add
+    std::vector<std::string> scopes;     // --scopes imap,pop3 (default: *)
+    std::optional<std::int64_t> expires_in;  // --expires 30d: seconds from now
 };
 
 struct Context {
@@ -96,6 +103,18 @@ Task<core::Result<std::string>> hash_on_pool(core::ThreadPool& pool, std::string
 Task<core::Result<storage::User>> find_user(Context& c, std::string login) {
     auto user = co_await c.store.find_user_by_login(login);
     co_return user;
+}
+
+// A security change in the user's auth log (GET /users/:user/authlog); a failure to log is reported, not fatal.
+Task<void> record_change(Context& c, std::string user, std::string action, std::string asp) {
+    storage::AuthEvent event;
+    event.user = std::move(user);
+    event.action = std::move(action);
+    event.result = "success";
+    event.protocol = "mallardctl";
+    event.asp = std::move(asp);
+    auto logged = co_await c.store.record_auth_event(std::move(event), c.config.auth.authlog_keep);
+    if (!logged) std::fprintf(stderr, "mallardctl: auth log: %s\n", logged.error().to_string().c_str());
 }
 
 // ---- users ----
@@ -159,6 +178,7 @@ Task<int> user_password(Context& c, Args args) {
     if (!hash) co_return fail("user password", hash.error());
     auto done = co_await c.store.set_password_hash(user->id, *hash);
     if (!done) co_return fail("user password " + args[0], done.error());
+    co_await record_change(c, user->id, "password change", "");
     std::printf("password changed for %s\n", user->username.c_str());
     if (generated) std::printf("password: %s\n", password->c_str());
     co_return 0;
@@ -330,6 +350,74 @@ Task<int> filter_delete(Context& c, Args args) {
     co_return 0;
 }
 
+// ---- application-specific passwords ----
+
+std::string format_time(storage::TimePoint t) {
+    const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    ::gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+std::string join(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : ",") + p;
+    return out;
+}
+
+Task<int> asp_add(Context& c, Args args) {
+    std::vector<std::string> scopes = c.options.scopes.empty() ? std::vector<std::string>{"*"} : c.options.scopes;
+    for (const auto& s : scopes)
+        if (!auth::valid_scope(s))
+            co_return fail("asp add", core::Error(core::Errc::bad_input, "scope " + s + ": use imap, pop3, smtp or *"));
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("asp add", user.error());
+    const std::string password = auth::generate_password(16);
+    auto hash = co_await hash_on_pool(c.pool, password);
+    if (!hash) co_return fail("asp add", hash.error());
+    storage::NewAppPassword asp;
+    asp.description = args[1];
+    asp.scopes = scopes;
+    asp.password_hash = *hash;
+    asp.lookup = auth::asp_lookup(password);
+    if (c.options.expires_in)
+        asp.expires = std::chrono::system_clock::now() + std::chrono::seconds(*c.options.expires_in);
+    auto created = co_await c.store.create_app_password(user->id, asp);
+    if (!created) co_return fail("asp add", created.error());
+    co_await record_change(c, user->id, "create asp", created->id);
+    std::printf("added application password %s for %s (scopes %s%s)\n", created->id.c_str(),
+                user->username.c_str(), join(created->scopes).c_str(),
+                created->expires ? (", expires " + format_time(*created->expires) + " UTC").c_str() : "");
+    std::printf("password: %s\n", password.c_str());  // shown once: only its hash is stored
+    co_return 0;
+}
+
+Task<int> asp_list(Context& c, Args args) {
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("asp list", user.error());
+    auto asps = co_await c.store.list_app_passwords(user->id);
+    if (!asps) co_return fail("asp list", asps.error());
+    std::printf("%-8s %-24s %-16s %-20s %s\n", "ID", "DESCRIPTION", "SCOPES", "CREATED (UTC)", "EXPIRES (UTC)");
+    for (const auto& a : *asps) {
+        std::printf("%-8s %-24s %-16s %-20s %s\n", a.id.c_str(), a.description.c_str(), join(a.scopes).c_str(),
+                    format_time(a.created).c_str(), a.expires ? format_time(*a.expires).c_str() : "never");
+    }
+    co_return 0;
+}
+
+Task<int> asp_delete(Context& c, Args args) {
+    auto user = co_await find_user(c, args[0]);
+    if (!user) co_return fail("asp delete", user.error());
+    auto done = co_await c.store.delete_app_password(user->id, args[1]);
+    if (!done) co_return fail("asp delete " + args[1], done.error());
+    co_await record_change(c, user->id, "delete asp", args[1]);
+    // Sessions of a running server notice on their next login; the HTTP DELETE also ends open ones.
+    std::printf("deleted application password %s of %s\n", args[1].c_str(), user->username.c_str());
+    co_return 0;
+}
+
 struct CommandSpec {
     const char* group;
     const char* verb;
@@ -358,6 +446,9 @@ constexpr CommandSpec commands[] = {
      filter_add},
     {"filter", "list", 1, "filter list NAME", filter_list},
     {"filter", "delete", 2, "filter delete NAME ID", filter_delete},
+    {"asp", "add", 2, "asp add NAME DESCRIPTION [--scopes imap,pop3,smtp|*] [--expires DURATION]", asp_add},
+    {"asp", "list", 1, "asp list NAME", asp_list},
+    {"asp", "delete", 2, "asp delete NAME ID", asp_delete},
 };
 
 void usage(std::FILE* out) {
@@ -377,7 +468,7 @@ bool parse_args(int argc, char** argv, Options& o, Args& words) {
         const bool takes_value = a == "--config" || a == "--password" || a == "--address" || a == "--quota" ||
                                  a == "--name" || a == "--from" || a == "--to" || a == "--subject" ||
                                  a == "--list-id" || a == "--text" || a == "--larger" || a == "--smaller" ||
-                                 a == "--move";
+                                 a == "--move" || a == "--scopes" || a == "--expires";
         if (takes_value) {
             v = value();
             if (!v) {
@@ -411,6 +502,19 @@ bool parse_args(int argc, char** argv, Options& o, Args& words) {
         else if (a == "--list-id") o.query.list_id = *v;
         else if (a == "--text") o.query.text = *v;
         else if (a == "--move") o.move_to = *v;
+        else if (a == "--scopes") {
+            for (std::size_t start = 0; start <= v->size();) {
+                std::size_t end = std::min(v->find(',', start), v->size());
+                if (end > start) o.scopes.push_back(v->substr(start, end - start));
+                start = end + 1;
+            }
+        } else if (a == "--expires") {
+            o.expires_in = config::parse_duration_units(*v);
+            if (!o.expires_in || *o.expires_in <= 0) {
+                std::fprintf(stderr, "mallardctl: --expires: not a duration: %s\n", v->c_str());
+                return false;
+            }
+        }
         else if (a == "--has-attachment" || a == "--no-attachment") {
             const bool has = a == "--has-attachment";
             if (o.query.has_attachment && *o.query.has_attachment != has)

@@ -13,6 +13,9 @@ void add_api_routes(RouteTable& table) {
     routes::add_health_routes(table);
     routes::add_auth_routes(table);
     routes::add_update_routes(table);
+    routes::add_asp_routes(table);
+    routes::add_two_factor_routes(table);
+    routes::add_authlog_routes(table);
 }
 
 }  // namespace mallard::http

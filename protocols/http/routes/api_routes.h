@@ -21,6 +21,9 @@ void add_filter_routes(RouteTable& table);     // filters.cpp
 void add_health_routes(RouteTable& table);     // health.cpp
 void add_auth_routes(RouteTable& table);       // auth.cpp
 void add_update_routes(RouteTable& table);     // updates.cpp
+void add_asp_routes(RouteTable& table);        // asps.cpp
+void add_two_factor_routes(RouteTable& table); // two_factor.cpp
+void add_authlog_routes(RouteTable& table);    // authlog.cpp
 }  // namespace routes
 
 }  // namespace mallard::http

@@ -8,6 +8,7 @@
 #include "protocols/auth/password.h"
 #include "protocols/http/routes/api_routes.h"
 #include "protocols/http/routes/route_support.h"
+#include "protocols/http/routes/security_support.h"
 #include "protocols/http/routes/validate.h"
 
 namespace mallard::http::routes {
@@ -111,13 +112,15 @@ struct VerifyJob {
     auth::Verdict operator()() const { return auth::verify_password(password, hash); }
 };
 
-// The stored hash for a new password: hashed here, or given already hashed (argon2 only: that is what
-// protocols/auth verifies). An empty password stays empty (no password login).
+// The stored hash for a new password: hashed here, or given already hashed (argon2, or an imported bcrypt,
+// SHA-crypt or PBKDF2 hash that protocols/auth verifies and upgrades at the next login). An empty password
+// stays empty (no password login).
 core::Task<core::Result<std::string>> password_hash(Call& call, std::string password, bool prehashed) {
     if (password.empty()) co_return std::string{};
     if (prehashed) {
-        if (password.rfind("$argon2", 0) != 0)
-            co_return core::Error(core::Errc::bad_input, "Unsupported password hash format: only argon2 is accepted");
+        if (!auth::is_supported_hash(password))
+            co_return core::Error(core::Errc::bad_input,
+                                  "Unsupported password hash format: use argon2, bcrypt, sha-crypt or pbkdf2");
         co_return password;
     }
     HashJob job{std::move(password)};
@@ -268,6 +271,7 @@ core::Task<Response> update_user(Call& call) {
         // A new password ends every API session of the user (WildDuck bumps authVersion for the same end).
         auto ended = co_await store.delete_user_api_tokens(user->id);
         if (!ended) co_return store_error(ended.error(), Resource::user);
+        co_await record_security_event(call, user->id, "password change", "", "success");
     }
     if (quota) {
         auto set = co_await store.set_quota_limit(user->id, *quota);

@@ -1,14 +1,15 @@
 // Logging in: LOGIN (RFC 3501 §6.2.3) and AUTHENTICATE PLAIN (RFC 3501 §6.2.2, RFC 4616) with SASL-IR
 // (RFC 4959) or the continuation form, "*" cancelling. Response codes from RFC 5530.
-// A user is found by username or any address (Store::find_user_by_login); the argon2 check runs on the
-// pool; every failure waits auth_failure_delay before NO [AUTHENTICATIONFAILED]. A user at its limit of
-// simultaneous sessions (Context::connection_limits) gets NO [LIMIT] and stays unauthenticated.
+// The checks are auth::Authenticator's (application passwords, 2FA, failure rate limits, the auth log); every
+// failure waits auth_failure_delay before NO [AUTHENTICATIONFAILED]; over the failure limit the answer is
+// NO [UNAVAILABLE] at once, the password unchecked. A user at its limit of simultaneous sessions
+// (Context::connection_limits) gets NO [LIMIT] and stays unauthenticated.
 #include <optional>
 #include <string_view>
 
 #include "core/log.h"
 #include "core/reactor.h"
-#include "protocols/auth/password.h"
+#include "protocols/auth/authenticator.h"
 #include "protocols/imap/command_table.h"
 #include "protocols/auth/sasl_plain.h"
 
@@ -18,53 +19,57 @@ using core::Task;
 
 namespace {
 
-// A fixed delay after every failure slows password guessing on one connection. Per-user and per-IP rate
-// limits come with the account-security work (protocols/auth/).
+// A fixed delay after every failure slows password guessing on one connection; the per-user and per-address
+// failure limits (protocols/auth/failure_limits.h) slow it across connections and instances.
 Task<Tagged> fail_login(Session& s, std::string text) {
     core::Sleep pause(core::Deadline::after(s.options().auth_failure_delay));
     co_await pause;
     co_return Tagged::no("[AUTHENTICATIONFAILED] " + text);
 }
 
-Tagged store_failure(const core::Error& error) {
-    MLOG(warn) << "imap login: store error: " << error.to_string();
-    return Tagged::no("[UNAVAILABLE] Authentication temporarily unavailable");
-}
-
+// The rules (rate limits, ASP scopes, 2FA, hash upgrade, auth log) are auth::Authenticator's. Without one in
+// the context (unit tests) a default one is used: no rate limits, default argon2 parameters.
 Task<Tagged> login(Session& s, std::string name, std::string password) {
-    auto found = co_await s.store().find_user_by_login(name);
-    if (!found) {
-        if (found.error().code != core::Errc::not_found) co_return store_failure(found.error());
-        auto failed = co_await fail_login(s, "Invalid credentials");
-        co_return failed;
-    }
-    auto check = [password = std::move(password), hash = found->password_hash] {
-        return auth::verify_password(password, hash);
-    };
-    auto verdict = co_await s.context().pool.run(std::move(check));
-    if (verdict != auth::Verdict::match) {
-        MLOG_CONN(info, s.conn().id()) << "imap login failed for " << found->username;
-        auto failed = co_await fail_login(s, "Invalid credentials");
-        co_return failed;
-    }
-    if (found->disabled) {
-        MLOG_CONN(info, s.conn().id()) << "imap login refused: " << found->username << " is disabled";
-        auto failed = co_await fail_login(s, "Account disabled");
-        co_return failed;
+    auth::Authenticator fallback(s.store(), s.context().pool, nullptr, {});
+    const auth::Authenticator& authenticator = s.context().authenticator ? *s.context().authenticator : fallback;
+    auth::AuthAttempt attempt{std::move(name), std::move(password), auth::Service::imap, s.conn().peer().ip(),
+                              s.client_agent};
+    auto result = co_await authenticator.authenticate(std::move(attempt));
+    using Status = auth::AuthResult::Status;
+    switch (result.status) {
+        case Status::ok: break;
+        case Status::rate_limited:
+            // RFC 5530 §3 UNAVAILABLE: temporary; the password was not checked.
+            MLOG_CONN(info, s.conn().id()) << "imap login refused: too many failed attempts";
+            co_return Tagged::no("[UNAVAILABLE] Too many failed login attempts; try again in " +
+                                 std::to_string(result.retry_after.count()) + " seconds");
+        case Status::unavailable: co_return Tagged::no("[UNAVAILABLE] Authentication temporarily unavailable");
+        case Status::disabled: {
+            MLOG_CONN(info, s.conn().id()) << "imap login refused: " << result.user.username << " is disabled";
+            auto failed = co_await fail_login(s, "Account disabled");
+            co_return failed;
+        }
+        case Status::failed: {
+            MLOG_CONN(info, s.conn().id()) << "imap login failed";
+            auto failed = co_await fail_login(s, "Invalid credentials");
+            co_return failed;
+        }
     }
     if (auth::ConnectionLimits* limits = s.context().connection_limits) {
         // Only a client that knows the password learns that the user is at the limit.
-        auto slot = co_await limits->try_acquire_user(found->id);
+        auto slot = co_await limits->try_acquire_user(result.user.id);
         if (!slot) {
-            MLOG_CONN(info, s.conn().id()) << "imap login refused: " << found->username << " has too many sessions";
+            MLOG_CONN(info, s.conn().id()) << "imap login refused: " << result.user.username
+                                           << " has too many sessions";
             co_return Tagged::no("[LIMIT] Too many simultaneous connections for this user");  // RFC 5530 §3
         }
         s.user_slot = std::move(*slot);
     }
-    s.user = std::move(*found);
+    s.user = std::move(result.user);
     s.user.password_hash = std::string();  // checked; a session that may idle for hours needn't keep it
+    s.asp = std::move(result.asp);
     s.state = State::authenticated;
-    MLOG_CONN(info, s.conn().id()) << "imap login " << s.user.username;
+    MLOG_CONN(info, s.conn().id()) << "imap login " << s.user.username << (s.asp.empty() ? "" : " (application password " + s.asp + ")");
     co_return Tagged::ok("[CAPABILITY " + s.capabilities() + "] Logged in");
 }
 

@@ -1,6 +1,8 @@
 // Commands of any state and the connection's layers: CAPABILITY, NOOP, LOGOUT (RFC 3501 §6.1), ID (RFC 2971),
 // ENABLE (RFC 5161) with UTF8=ACCEPT (RFC 6855) and CONDSTORE (RFC 7162 §3.1), NAMESPACE (RFC 2342),
 // STARTTLS (RFC 3501 §6.2.1) and COMPRESS=DEFLATE (RFC 4978).
+#include <strings.h>
+
 #include "core/log.h"
 #include "protocols/imap/command_table.h"
 #include "protocols/imap/mailbox_support.h"
@@ -37,6 +39,14 @@ Task<Tagged> cmd_id(Session& s, Command& c) {
             fields += name + "=" + value.value_or("NIL");
         }
         MLOG_CONN(info, s.conn().id()) << "client ID: " << fields;
+        // The auth log shows "name/version" (RFC 2971 §3.3 field names), bounded: it is client input.
+        std::string name, version;
+        for (const auto& [field, value] : *id.fields) {
+            if (!value) continue;
+            if (strcasecmp(field.c_str(), "name") == 0) name = value->substr(0, 64);
+            if (strcasecmp(field.c_str(), "version") == 0) version = value->substr(0, 32);
+        }
+        if (!name.empty()) s.client_agent = version.empty() ? name : name + "/" + version;
     }
     std::string out = "ID (";
     append_string(out, "name", s.render);

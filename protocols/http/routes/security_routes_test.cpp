@@ -1,0 +1,149 @@
+// The account-security routes (asps.cpp, two_factor.cpp, authlog.cpp) against a real store, with an
+// Authenticator whose failure limits are small, and TOTP codes computed here from RFC 6238 directly.
+#include <gtest/gtest.h>
+#include <openssl/hmac.h>
+
+#include <nlohmann/json.hpp>
+
+#include "protocols/auth/totp.h"
+#include "protocols/http/dispatch.h"
+#include "protocols/http/session.h"
+#include "test/storage/store_fixture.h"
+
+namespace mallard::http {
+namespace {
+
+using nlohmann::json;
+
+class SecurityRoutes : public storage::test::StoreTest {
+protected:
+    void SetUp() override {
+        StoreTest::SetUp();
+        context_ = make_context(Options{}, store(), pool_);
+        counters_ = std::make_unique<auth::StoreFailureCounters>(store());
+        auth::AuthOptions options;
+        options.argon2 = {1, 1024, 1};
+        options.limits = {3, 100, std::chrono::seconds(600)};
+        options.totp_issuer = "Mallard Test";
+        authenticator_ = std::make_unique<auth::Authenticator>(store(), pool_, counters_.get(), options);
+        context_->authenticator = authenticator_.get();
+        storage::NewUser u;
+        u.username = "alice";
+        u.password_hash = *auth::hash_password("account", {1, 1024, 1});
+        user_ = run(store().create_user(std::move(u)))->id;
+    }
+
+    struct Answer {
+        int status;
+        json body;
+        std::string retry_after;
+    };
+    Answer call(std::string method, std::string target, json body = nullptr) {
+        Request r;
+        r.method = std::move(method);
+        r.target = target;
+        r.path = target;
+        if (!body.is_null()) {
+            r.body = body.dump();
+            r.headers.emplace_back("content-type", "application/json");
+        }
+        Response response = run(dispatch(*context_, r, true));
+        std::string retry;
+        for (const auto& [n, v] : response.headers)
+            if (n == "Retry-After") retry = v;
+        return {response.status, response.body.empty() ? json() : json::parse(response.body), retry};
+    }
+    auth::AuthResult login(std::string password) {
+        return run(authenticator_->authenticate({"alice", std::move(password), auth::Service::imap, "192.0.2.1", ""}));
+    }
+
+    std::shared_ptr<Context> context_;
+    std::unique_ptr<auth::StoreFailureCounters> counters_;
+    std::unique_ptr<auth::Authenticator> authenticator_;
+    std::string user_;
+};
+
+// RFC 6238 with HMAC-SHA1, written out here apart from protocols/auth/totp.cpp.
+std::string code_at(const std::string& base32, std::int64_t step) {
+    std::string key = *auth::base32_decode(base32);
+    unsigned char msg[8];
+    for (int i = 7; i >= 0; --i, step >>= 8) msg[i] = static_cast<unsigned char>(step & 0xff);
+    unsigned char mac[20];
+    unsigned int len = 0;
+    HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), msg, 8, mac, &len);
+    int o = mac[19] & 15;
+    unsigned v = ((mac[o] & 0x7fu) << 24 | mac[o + 1] << 16 | mac[o + 2] << 8 | mac[o + 3]) % 1000000u;
+    char out[8];
+    std::snprintf(out, sizeof out, "%06u", v);
+    return out;
+}
+
+TEST_F(SecurityRoutes, an_asp_is_shown_once_listed_without_its_password_and_revoked_by_delete) {
+    Answer made = call("POST", "/users/" + user_ + "/asps", {{"description", "phone"}, {"scopes", {"imap"}}});
+    ASSERT_EQ(made.status, 200) << made.body.dump();
+    std::string password = made.body["password"];
+    std::string id = made.body["id"];
+    EXPECT_EQ(password.size(), 16u);
+    Answer listed = call("GET", "/users/" + user_ + "/asps");
+    ASSERT_EQ(listed.body["results"].size(), 1u);
+    EXPECT_EQ(listed.body["results"][0]["scopes"], json::array({"imap"}));
+    EXPECT_FALSE(listed.body.dump().find(password) != std::string::npos);
+    EXPECT_EQ(call("GET", "/users/" + user_ + "/asps/" + id).body["description"], "phone");
+    EXPECT_EQ(login(password).asp, id);
+    EXPECT_FALSE(authenticator_->revocations().is_revoked(id));
+    EXPECT_EQ(call("DELETE", "/users/" + user_ + "/asps/" + id).status, 200);
+    EXPECT_TRUE(authenticator_->revocations().is_revoked(id));
+    EXPECT_EQ(login(password).status, auth::AuthResult::Status::failed);
+    EXPECT_EQ(call("GET", "/users/" + user_ + "/asps/" + id).body["code"], "AspNotFound");
+}
+
+TEST_F(SecurityRoutes, asp_input_is_validated) {
+    EXPECT_EQ(call("POST", "/users/" + user_ + "/asps", {{"scopes", {"imap"}}}).status, 400);
+    EXPECT_EQ(call("POST", "/users/" + user_ + "/asps", {{"description", "x"}, {"scopes", {"ftp"}}}).status, 400);
+    EXPECT_EQ(call("POST", "/users/" + user_ + "/asps", {{"description", "x"}, {"expires", "yesterday"}}).status, 400);
+    EXPECT_EQ(call("POST", "/users/" + user_ + "/asps", {{"description", "x"}, {"expires", "2001-01-01T00:00:00Z"}}).status,
+              400);
+    Answer later = call("POST", "/users/" + user_ + "/asps", {{"description", "x"}, {"expires", "2199-01-01T00:00:00Z"}});
+    EXPECT_EQ(later.status, 200) << later.body.dump();
+    EXPECT_EQ(later.body["expires"], "2199-01-01T00:00:00.000Z");
+}
+
+TEST_F(SecurityRoutes, totp_setup_enable_check_without_reuse_then_disable) {
+    Answer setup = call("POST", "/users/" + user_ + "/2fa/totp/setup", json::object());
+    ASSERT_EQ(setup.status, 200) << setup.body.dump();
+    std::string seed = setup.body["seed"];
+    EXPECT_EQ(setup.body["otpauth"].get<std::string>().rfind("otpauth://totp/Mallard%20Test:", 0), 0u);
+    const std::int64_t now = auth::totp_step_now();
+    EXPECT_EQ(call("POST", "/users/" + user_ + "/2fa/totp/enable", {{"token", "000000"}}).status, 403);
+    EXPECT_EQ(call("POST", "/users/" + user_ + "/2fa/totp/enable", {{"token", code_at(seed, now - 1)}}).status, 200);
+    // The step used to enable can't be used again; the next one can, once.
+    EXPECT_EQ(call("POST", "/users/" + user_ + "/2fa/totp/check", {{"token", code_at(seed, now - 1)}}).status, 403);
+    EXPECT_EQ(call("POST", "/users/" + user_ + "/2fa/totp/check", {{"token", code_at(seed, now)}}).status, 200);
+    EXPECT_EQ(call("POST", "/users/" + user_ + "/2fa/totp/check", {{"token", code_at(seed, now)}}).status, 403);
+    // With 2FA on, IMAP takes no account password.
+    EXPECT_EQ(login("account").status, auth::AuthResult::Status::failed);
+    EXPECT_EQ(call("DELETE", "/users/" + user_ + "/2fa/totp").status, 200);
+    EXPECT_EQ(login("account").status, auth::AuthResult::Status::ok);
+    Answer log = call("GET", "/users/" + user_ + "/authlog");
+    ASSERT_EQ(log.status, 200);
+    EXPECT_EQ(log.body["results"][0]["action"], "authentication");
+    EXPECT_EQ(log.body["results"][1]["action"], "disable 2fa totp");
+    std::string event = log.body["results"][1]["id"];
+    EXPECT_EQ(call("GET", "/users/" + user_ + "/authlog/" + event).body["action"], "disable 2fa totp");
+    EXPECT_EQ(call("GET", "/users/" + user_ + "/authlog/999999").status, 404);
+}
+
+TEST_F(SecurityRoutes, failed_totp_checks_are_rate_limited_with_retry_after) {
+    Answer setup = call("POST", "/users/" + user_ + "/2fa/totp/setup", json::object());
+    std::string seed = setup.body["seed"];
+    const std::int64_t now = auth::totp_step_now();
+    ASSERT_EQ(call("POST", "/users/" + user_ + "/2fa/totp/enable", {{"token", code_at(seed, now)}}).status, 200);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(call("POST", "/users/" + user_ + "/2fa/totp/check", {{"token", "999999"}}).status, 403);
+    Answer limited = call("POST", "/users/" + user_ + "/2fa/totp/check", {{"token", code_at(seed, now + 1)}});
+    EXPECT_EQ(limited.status, 429);
+    EXPECT_FALSE(limited.retry_after.empty());
+}
+
+}  // namespace
+}  // namespace mallard::http
