@@ -6,15 +6,6 @@
 
 namespace mallard::http::routes {
 
-std::string iso_time(storage::TimePoint t) {
-    const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    ::gmtime_r(&secs, &tm);
-    char buf[32];
-    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-    return std::string(buf, n);
-}
-
 std::optional<storage::TimePoint> parse_iso_time(std::string_view text) {
     if (text.size() > 40) return std::nullopt;
     std::string s(text);

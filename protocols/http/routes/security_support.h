@@ -9,12 +9,11 @@
 #include "core/task.h"
 #include "protocols/auth/authenticator.h"
 #include "protocols/http/context.h"
+#include "protocols/http/routes/message_view.h"  // iso_time
 #include "storage/security_types.h"
 
 namespace mallard::http::routes {
 
-// "2026-11-23T21:43:42.000Z"
-std::string iso_time(storage::TimePoint t);
 // "YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)" or "YYYY-MM-DD" (midnight UTC), years
 // 1970 to 2200; nullopt otherwise.
 std::optional<storage::TimePoint> parse_iso_time(std::string_view text);
