@@ -273,11 +273,20 @@ std::string Connection::tls_description() const {
 
 // ---- client connections -------------------------------------------------------------------------------
 
-Task<Result<std::unique_ptr<Connection>>> connect_tcp(SocketAddress address, Deadline deadline) {
+Task<Result<std::unique_ptr<Connection>>> connect_tcp(SocketAddress address, Deadline deadline,
+                                                      std::optional<SocketAddress> source) {
     int fd = ::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) co_return Error(Errc::io, std::string("socket: ") + std::strerror(errno));
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (source) {
+        if (source->family() == AF_INET) ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        if (::bind(fd, reinterpret_cast<const sockaddr*>(&source->storage), source->length) < 0) {
+            int e = errno;
+            ::close(fd);
+            co_return Error(Errc::io, std::string("bind source address: ") + std::strerror(e));
+        }
+    }
     int r = ::connect(fd, reinterpret_cast<const sockaddr*>(&address.storage), address.length);
     if (r < 0 && errno != EINPROGRESS) {
         int e = errno;

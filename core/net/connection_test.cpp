@@ -505,5 +505,31 @@ TEST(Connection, connect_tcp_to_a_closed_port_fails_with_io) {
     EXPECT_EQ(loop.block_on(connect_to_closed_port()), Errc::io);
 }
 
+// A benchmark spreads its connections over 127.0.0.0/8: the server sees the chosen source address.
+Task<std::string> connect_from_source() {
+    auto address = parse_address("127.0.0.1", 0);
+    auto listener = open_listener(*address, 4);
+    auto bound = local_address(*listener);
+    auto source = parse_address("127.0.0.7", 0);
+    auto conn = co_await connect_tcp(*bound, soon(), *source);
+    if (!conn) co_return conn.error().to_string();
+    sockaddr_storage peer{};
+    socklen_t length = sizeof peer;
+    int server_fd = -1;
+    for (int tries = 0; server_fd < 0 && tries < 1000; ++tries) {
+        server_fd = ::accept4(*listener, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
+        if (server_fd < 0) co_await sleep_for(1ms);
+    }
+    ::close(*listener);
+    if (server_fd < 0) co_return "not accepted";
+    ::close(server_fd);
+    co_return PeerAddress(reinterpret_cast<const sockaddr*>(&peer)).ip();
+}
+
+TEST(Connection, connect_tcp_binds_the_source_address_it_is_given) {
+    Reactor loop;
+    EXPECT_EQ(loop.block_on(connect_from_source()), "127.0.0.7");
+}
+
 }  // namespace
 }  // namespace mallard::core::net
