@@ -3,6 +3,7 @@ newest N messages, messages come back byte for byte, UIDL is stable, and changes
 only after QUIT. Users are created with the real mallardctl; messages are put into INBOX through the Store by
 the mallard-test-store helper (there is no delivery path into the server yet)."""
 import base64
+import imaplib
 import os
 import poplib
 import socket
@@ -193,6 +194,17 @@ class Pop3Retrieval(Pop3Base):
         seen = {r[1]: r[2] for r in trash}
         self.assertEqual(seen[len(MESSAGES[0])], ["\\Seen"])  # retrieved before DELE
         self.assertEqual(seen[len(MESSAGES[2])], [])
+        # The same as an IMAP client sees it: both messages in Trash, byte for byte, the retrieved one \Seen.
+        m = imaplib.IMAP4("127.0.0.1", self.server.ports["imap"], timeout=20)
+        m.login(user, PASSWORD)
+        m.select("Trash", readonly=True)
+        typ, data = m.fetch("1:*", "(FLAGS BODY.PEEK[])")
+        self.assertEqual(typ, "OK")
+        fetched = {part[1]: part[0] for part in data if isinstance(part, tuple)}
+        self.assertEqual(set(fetched), {MESSAGES[0], MESSAGES[2]})
+        self.assertIn(rb"\Seen", fetched[MESSAGES[0]])
+        self.assertNotIn(rb"\Seen", fetched[MESSAGES[2]])
+        m.logout()
         p = self.pop(user)
         resp, lines, _ = p.retr(1)
         self.assertEqual(joined(lines), expected_wire_lines(MESSAGES[1]))
