@@ -94,9 +94,13 @@ core::Result<std::string> chosen_password(const Options& o, bool& generated) {
     return auth::generate_password(16);
 }
 
-Task<core::Result<std::string>> hash_on_pool(core::ThreadPool& pool, std::string password) {
-    auto job = [password] { return auth::hash_password(password); };
-    auto hashed = co_await pool.run(std::move(job));
+// With the configured argon2id cost ([auth] argon2_*), the same the server hashes new passwords with.
+Task<core::Result<std::string>> hash_on_pool(Context& c, std::string password) {
+    const config::AuthConfig& cfg = c.config.auth;
+    const auth::Argon2Params params{cfg.argon2_time_cost, static_cast<std::uint32_t>(cfg.argon2_memory_bytes / 1024),
+                                    cfg.argon2_parallelism};
+    auto job = [password, params] { return auth::hash_password(password, params); };
+    auto hashed = co_await c.pool.run(std::move(job));
     co_return hashed;
 }
 
@@ -124,7 +128,7 @@ Task<int> user_create(Context& c, Args args) {
     auto password = chosen_password(c.options, generated);
     if (!password) co_return fail("user create", password.error());
     if (password->empty()) co_return fail("user create", core::Error(core::Errc::bad_input, "empty password"));
-    auto hash = co_await hash_on_pool(c.pool, *password);
+    auto hash = co_await hash_on_pool(c, *password);
     if (!hash) co_return fail("user create", hash.error());
     storage::NewUser user;
     user.username = args[0];
@@ -174,7 +178,7 @@ Task<int> user_password(Context& c, Args args) {
     auto password = chosen_password(c.options, generated);
     if (!password) co_return fail("user password", password.error());
     if (password->empty()) co_return fail("user password", core::Error(core::Errc::bad_input, "empty password"));
-    auto hash = co_await hash_on_pool(c.pool, *password);
+    auto hash = co_await hash_on_pool(c, *password);
     if (!hash) co_return fail("user password", hash.error());
     auto done = co_await c.store.set_password_hash(user->id, *hash);
     if (!done) co_return fail("user password " + args[0], done.error());
@@ -375,7 +379,7 @@ Task<int> asp_add(Context& c, Args args) {
     auto user = co_await find_user(c, args[0]);
     if (!user) co_return fail("asp add", user.error());
     const std::string password = auth::generate_password(16);
-    auto hash = co_await hash_on_pool(c.pool, password);
+    auto hash = co_await hash_on_pool(c, password);
     if (!hash) co_return fail("asp add", hash.error());
     storage::NewAppPassword asp;
     asp.description = args[1];

@@ -103,7 +103,8 @@ std::optional<std::string> password_field(Input& in, bool& present) {
 // Argon2 costs tens of milliseconds: always on the pool.
 struct HashJob {
     std::string password;
-    core::Result<std::string> operator()() const { return auth::hash_password(password); }
+    auth::Argon2Params params;  // the configured cost ([auth] argon2_*), as logins rehash with
+    core::Result<std::string> operator()() const { return auth::hash_password(password, params); }
 };
 
 struct VerifyJob {
@@ -123,7 +124,8 @@ core::Task<core::Result<std::string>> password_hash(Call& call, std::string pass
                                   "Unsupported password hash format: use argon2, bcrypt, sha-crypt or pbkdf2");
         co_return password;
     }
-    HashJob job{std::move(password)};
+    std::optional<auth::Authenticator> fallback;
+    HashJob job{std::move(password), authenticator_of(call, fallback).options().argon2};
     auto hashed = co_await call.context.pool.run(std::move(job));
     co_return hashed;
 }
