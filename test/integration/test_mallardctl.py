@@ -1,6 +1,7 @@
 """mallardctl as an operator uses it: creating the first user gives the default mailboxes, errors are clear
 and exit non-zero, and users are found by username or by any of their addresses."""
 import os
+import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -49,6 +50,14 @@ class Mallardctl(unittest.TestCase):
         run = self.ctl("address", "list", "dora@xn--bcher-kva.example")
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertIn("dora@bücher.example", run.stdout)
+
+    def test_new_passwords_use_the_configured_argon2_cost(self):
+        with open(self.config, "a") as f:
+            f.write('[auth]\nargon2_memory = "64K"\nargon2_time_cost = 1\n')
+        self.assertEqual(self.ctl("user", "create", "fay", "--password", "pw").returncode, 0)
+        with sqlite3.connect(os.path.join(self.dir.name, "data", "mallard.db")) as db:
+            (stored,) = db.execute("SELECT password_hash FROM users WHERE username = 'fay'").fetchone()
+        self.assertTrue(stored.startswith("$argon2id$v=19$m=64,t=1,p=1$"), stored)
 
     def test_errors_are_clear_and_exit_non_zero(self):
         self.ctl("user", "create", "erin", "--password", "pw")
