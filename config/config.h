@@ -131,6 +131,8 @@ struct RedisConfig {
     std::string channel_prefix = "mallard:";
     std::chrono::seconds reconnect_max{5};          // longest wait between reconnection attempts
     std::chrono::seconds outage_poll_interval{5};   // journal reads while the subscription is down
+    std::chrono::seconds command_timeout{2};        // connecting and each command (counters, limits)
+    std::chrono::seconds instance_timeout{15};      // a silent instance's sessions stop counting after this
     friend bool operator==(const RedisConfig&, const RedisConfig&) = default;
 };
 

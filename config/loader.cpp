@@ -169,6 +169,8 @@ std::vector<Field> schema(Config& c) {
         {"redis.channel_prefix",               &c.redis.channel_prefix},
         {"redis.reconnect_max",                &c.redis.reconnect_max,                1},
         {"redis.outage_poll_interval",         &c.redis.outage_poll_interval,         1},
+        {"redis.command_timeout",              &c.redis.command_timeout,              1,         60},
+        {"redis.instance_timeout",             &c.redis.instance_timeout,             1,         3600},
         {"mongodb.uri",                        &c.mongodb.uri},
         {"mongodb.database",                   &c.mongodb.database},
         {"log.level",                          &c.log.level},

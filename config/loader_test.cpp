@@ -131,6 +131,8 @@ TEST(ConfigDefaults, every_value_is_what_default_toml_says) {
     EXPECT_EQ(c.redis.channel_prefix, "mallard:");
     EXPECT_EQ(c.redis.reconnect_max, 5s);
     EXPECT_EQ(c.redis.outage_poll_interval, 5s);
+    EXPECT_EQ(c.redis.command_timeout, 2s);
+    EXPECT_EQ(c.redis.instance_timeout, 15s);
 
     EXPECT_EQ(c.mongodb.uri, "mongodb://127.0.0.1:27017");
     EXPECT_EQ(c.mongodb.database, "mallard");
@@ -214,6 +216,8 @@ enabled = true
 port = 6380
 db = 3
 reconnect_max = "30s"
+command_timeout = "5s"
+instance_timeout = "1m"
 [log]
 level = "error"
 file = "/var/log/mallard.log"
@@ -229,6 +233,8 @@ file = "/var/log/mallard.log"
     EXPECT_EQ(c.redis.port, 6380);
     EXPECT_EQ(c.redis.db, 3u);
     EXPECT_EQ(c.redis.reconnect_max, 30s);
+    EXPECT_EQ(c.redis.command_timeout, 5s);
+    EXPECT_EQ(c.redis.instance_timeout, 60s);
     EXPECT_EQ(c.log.level, LogLevel::error);
     EXPECT_EQ(c.log.file, "/var/log/mallard.log");
 }
@@ -362,6 +368,8 @@ TEST(ConfigErrors, out_of_range_numbers) {
               "override.toml:2: imap.max_line_bytes: must be >= 1024 bytes (got 100)");
     EXPECT_EQ(load_error("[server]\nworkers = 100000\n"),
               "override.toml:2: server.workers: must be between 0 and 1024 (got 100000)");
+    EXPECT_EQ(load_error("[redis]\ncommand_timeout = \"0s\"\n"),
+              "override.toml:2: redis.command_timeout: must be between 1 and 60 seconds (got 0)");
 }
 
 TEST(ConfigErrors, bad_duration_and_size_strings) {

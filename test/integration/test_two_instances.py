@@ -119,15 +119,18 @@ class Imap:
 
 class TwoInstancesBase(unittest.TestCase):
     outage_poll = "10m"
+    imap_config = ""   # more [imap] keys
+    redis_config = ""  # more [redis] keys
+    extra_config = ""  # more tables
 
     @classmethod
     def setUpClass(cls):
         cls.redis = RedisServer().start()
         cls.data = tempfile.TemporaryDirectory(prefix="mallard-shared-")
-        config = (f'[imap]\npoll_interval = "10m"\n'
+        config = (f'[imap]\npoll_interval = "10m"\n{cls.imap_config}'
                   f'[redis]\nenabled = true\nhost = "127.0.0.1"\nport = {cls.redis.port}\n'
                   f'channel_prefix = "mallard-test-{uuid.uuid4().hex[:8]}:"\nreconnect_max = "1s"\n'
-                  f'outage_poll_interval = "{cls.outage_poll}"\n')
+                  f'outage_poll_interval = "{cls.outage_poll}"\n{cls.redis_config}{cls.extra_config}')
         cls.a = cls.b = None
         try:
             cls.a = MallardServer(extra_config=config, data_dir=cls.data.name).start()
@@ -222,6 +225,82 @@ class TwoInstancesDuringAnOutage(TwoInstancesBase):
         self.assertTrue(self.b.wait_for_log("redis: lost the subscribing connection"), self.b.read_log()[-3000:])
         self.deliver(self.a, user, 1)
         self.assert_seen(on_b, rb"\* 1 EXISTS", 3)  # outage polls every second, imap.poll_interval is 10m
+
+
+def imap_login(port, user, password=PASSWORD):
+    """A connection that tried LOGIN: (socket, the tagged reply). The socket stays open: a session that
+    logged in holds its place until it is closed."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    greeting = sock.recv(4096)
+    assert greeting.startswith(b"* OK"), greeting
+    sock.sendall(f'l LOGIN {user} "{password}"\r\n'.encode())
+    reply = b""
+    while not re.search(rb"(^|\r\n)l [^\r\n]*\r\n", reply):
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        reply += chunk
+    tagged = re.search(rb"(?:^|\r\n)(l [^\r\n]*)\r\n", reply)
+    return sock, tagged.group(1) if tagged else reply
+
+
+@unittest.skipIf(REDIS_SERVER is None, "redis-server is not installed (tools/setup.sh installs it)")
+class TwoInstancesShareLimits(TwoInstancesBase):
+    """Session limits and failed-login counts kept in Redis (issue 10): what one instance counts, the other
+    sees; an instance that dies gives its places back within redis.instance_timeout."""
+    imap_config = "max_connections_per_user = 2\nmax_connections_per_address = 0\n"
+    redis_config = 'instance_timeout = "2s"\n'
+    extra_config = "[auth]\nmax_failures_per_user = 3\nmax_failures_per_address = 0\n"
+
+    def hold(self, server, user):
+        sock, reply = imap_login(server.ports["imap"], user)
+        self.addCleanup(sock.close)
+        self.assertTrue(reply.startswith(b"l OK"), reply)
+        return sock
+
+    def admitted_within(self, server, user, seconds):
+        deadline = time.monotonic() + seconds
+        while True:
+            sock, reply = imap_login(server.ports["imap"], user)
+            self.addCleanup(sock.close)
+            if reply.startswith(b"l OK") or time.monotonic() > deadline:
+                return reply
+            time.sleep(0.1)
+
+    def test_1_the_per_user_limit_counts_sessions_on_both_instances(self):
+        user = self.new_user()
+        on_a = [self.hold(self.a, user), self.hold(self.a, user)]
+        sock, reply = imap_login(self.b.ports["imap"], user)
+        sock.close()
+        self.assertEqual(reply, b"l NO [LIMIT] Too many simultaneous connections for this user")
+        on_a.pop().close()  # one session on A ends: B may have its place
+        self.assertTrue(self.admitted_within(self.b, user, 5).startswith(b"l OK"))
+        sock, reply = imap_login(self.a.ports["imap"], user)  # full again, now counting B's
+        sock.close()
+        self.assertTrue(reply.startswith(b"l NO [LIMIT]"), reply)
+
+    def test_2_failed_logins_on_a_lock_the_user_out_on_b(self):
+        user = self.new_user()
+        for _ in range(3):
+            sock, reply = imap_login(self.a.ports["imap"], user, "wrong")
+            sock.close()
+            self.assertIn(b"AUTHENTICATIONFAILED", reply)
+        sock, reply = imap_login(self.b.ports["imap"], user)  # the right password, refused all the same
+        sock.close()
+        self.assertTrue(reply.startswith(b"l NO [UNAVAILABLE]"), reply)
+
+    def test_9_a_killed_instance_gives_its_places_back(self):
+        user = self.new_user()
+        self.hold(self.a, user)
+        self.hold(self.a, user)
+        sock, reply = imap_login(self.b.ports["imap"], user)
+        sock.close()
+        self.assertTrue(reply.startswith(b"l NO [LIMIT]"), reply)
+        self.a.proc.kill()  # SIGKILL: nothing is released, the heartbeat just stops
+        self.a.proc.wait()
+        started = time.monotonic()
+        self.assertTrue(self.admitted_within(self.b, user, 8).startswith(b"l OK"))
+        self.assertLess(time.monotonic() - started, 2 + 3)  # instance_timeout, and a margin for a busy host
 
 
 if __name__ == "__main__":

@@ -15,8 +15,11 @@
 #include "core/counters.h"
 #include "core/engine.h"
 #include "core/log.h"
+#include "protocols/auth/redis_connection_limits.h"
+#include "protocols/auth/redis_failure_counters.h"
 #include "storage/notify/notifying_store.h"
 #include "storage/notify/redis_bus.h"
+#include "storage/redis/redis_client.h"
 #include "storage/open_store.h"
 #include "tools/mallard/handlers.h"
 
@@ -263,12 +266,46 @@ int main(int argc, char** argv) {
     // store it runs jobs for goes away.
     // The bus too: loops post to each other through it until the engine has stopped them.
     storage::notify::Bus bus;
+    if (cfg.redis.enabled && !storage::notify::RedisBus::is_ip_address(cfg.redis.host)) {
+        // hiredis would resolve a name with a blocking call.
+        MLOG(error) << "redis.host must be an IP address, not " << cfg.redis.host;
+        return 1;
+    }
+    // Redis commands for the shared counters ([redis]): declared before the limits and counters that use it,
+    // so it outlives them and finishes the releases they queued. Connects on first use.
+    std::unique_ptr<storage::redis::RedisClient> redis_client;
+    if (cfg.redis.enabled) {
+        storage::redis::RedisClientOptions client_options;
+        client_options.host = cfg.redis.host;
+        client_options.port = cfg.redis.port;
+        client_options.db = cfg.redis.db;
+        client_options.password = cfg.redis.password;
+        client_options.timeout = cfg.redis.command_timeout;
+        client_options.retry_max = cfg.redis.reconnect_max;
+        redis_client = std::make_unique<storage::redis::RedisClient>(std::move(client_options));
+    }
     // Sessions hold tokens of these until they end, so they too outlive the engine. IMAP and POP3 count
     // apart: each protocol has its own limits, and a POP3 download should not lock a user out of IMAP.
-    auth::InProcessConnectionLimits imap_limits({.per_address = cfg.imap.max_connections_per_address,
-                                                 .per_user = cfg.imap.max_connections_per_user});
-    auth::InProcessConnectionLimits pop3_limits({.per_address = cfg.pop3.max_connections_per_address,
-                                                 .per_user = cfg.pop3.max_connections_per_user});
+    // With [redis], every instance's sessions count together (redis_connection_limits.h).
+    const auth::ConnectionLimitOptions imap_limit_options{.per_address = cfg.imap.max_connections_per_address,
+                                                          .per_user = cfg.imap.max_connections_per_user};
+    const auth::ConnectionLimitOptions pop3_limit_options{.per_address = cfg.pop3.max_connections_per_address,
+                                                          .per_user = cfg.pop3.max_connections_per_user};
+    std::unique_ptr<auth::ConnectionLimits> imap_limits, pop3_limits;
+    if (redis_client) {
+        auto shared_limits = [&](const auth::ConnectionLimitOptions& limits, const char* name) {
+            return std::make_unique<auth::RedisConnectionLimits>(
+                *redis_client, auth::RedisConnectionLimitOptions{.limits = limits,
+                                                                 .prefix = cfg.redis.channel_prefix,
+                                                                 .name = name,
+                                                                 .instance_timeout = cfg.redis.instance_timeout});
+        };
+        imap_limits = shared_limits(imap_limit_options, "imap");
+        pop3_limits = shared_limits(pop3_limit_options, "pop3");
+    } else {
+        imap_limits = std::make_unique<auth::InProcessConnectionLimits>(imap_limit_options);
+        pop3_limits = std::make_unique<auth::InProcessConnectionLimits>(pop3_limit_options);
+    }
     std::unique_ptr<storage::Store> store;
     // The bus's link to other instances ([redis]): made once the loops run, stopped before they stop, and
     // destroyed after the engine, since a loop may still be running a publish it posted.
@@ -288,18 +325,17 @@ int main(int argc, char** argv) {
     // Every protocol writes through the NotifyingStore, so IMAP sessions hear of every change this process
     // makes (LMTP deliveries, POP3 deletions, other IMAP sessions) as soon as it commits.
     store = std::make_unique<storage::notify::NotifyingStore>(std::move(*opened_store), bus);
-    // Failed-login counts live in the store, so instances sharing it share them (a Redis FailureCounters can
-    // take its place when Redis is configured).
-    auth::StoreFailureCounters failure_counters(*store);
-    auth::Authenticator authenticator(*store, engine.pool(), &failure_counters, server::auth_options(cfg));
-    server::Services services{cfg, *store, engine.pool(), tls, bus, imap_limits, pop3_limits, authenticator};
+    // Failed-login counts live in Redis when it is configured, in the store otherwise: either way every
+    // instance shares them.
+    std::unique_ptr<auth::FailureCounters> failure_counters;
+    if (redis_client)
+        failure_counters = std::make_unique<auth::RedisFailureCounters>(*redis_client, cfg.redis.channel_prefix);
+    else
+        failure_counters = std::make_unique<auth::StoreFailureCounters>(*store);
+    auth::Authenticator authenticator(*store, engine.pool(), failure_counters.get(), server::auth_options(cfg));
+    server::Services services{cfg, *store, engine.pool(), tls, bus, *imap_limits, *pop3_limits, authenticator};
     if (auto opened = open_listeners(cfg, engine, services); !opened) {
         MLOG(error) << opened.error().detail;
-        return 1;
-    }
-    if (cfg.redis.enabled && !storage::notify::RedisBus::is_ip_address(cfg.redis.host)) {
-        // hiredis would resolve a name with a blocking call on a loop.
-        MLOG(error) << "redis.host must be an IP address, not " << cfg.redis.host;
         return 1;
     }
     engine.start();
@@ -315,7 +351,8 @@ int main(int argc, char** argv) {
         redis = std::make_unique<storage::notify::RedisBus>(bus, engine.loop(0), std::move(redis_options));
         redis->start();
         MLOG(info) << "changes are shared with other instances through Redis at " << cfg.redis.host << ":"
-                   << cfg.redis.port << " (channel " << cfg.redis.channel_prefix << "changes)";
+                   << cfg.redis.port << " (channel " << cfg.redis.channel_prefix << "changes); so are failed-login "
+                   << "counts and session limits";
     } else {
         MLOG(info) << "redis disabled: changes are announced to this process's sessions only (changes by other "
                       "processes are read every imap.poll_interval)";
@@ -354,6 +391,8 @@ int main(int argc, char** argv) {
     // Sessions still finishing hear only this process's changes from here on; they were told to go.
     if (redis) redis->stop();
     engine.shutdown(cfg.server.shutdown_grace);
+    // Redis commands still under way resume by posting to their (stopped) loop: let them before it goes.
+    if (redis_client) redis_client->finish();
     auto totals = core::sum_counters();
     MLOG(info) << "stopped: " << totals.connections_accepted << " connections served, " << totals.bytes_in
                << " bytes in, " << totals.bytes_out << " bytes out";
