@@ -3,7 +3,7 @@
 // through the Store with a few concurrent appenders — or reuses a data directory an earlier run filled
 // (--data-dir) — then serves it exactly as mallard does (the same imap_handler() of tools/mallard/handlers.cpp,
 // the built-in configuration, a NotifyingStore on the engine's pool) on an in-process core::Engine on
-// loopback, and drives one session with a blocking client on the main thread:
+// loopback (perf/bench_server.h; the mailbox: perf/bench_mailbox.h), and drives one session with a blocking client on the main thread:
 //   LOGIN, SELECT INBOX, FETCH 1:* (FLAGS), FETCH 1:* (ENVELOPE), FETCH 1:* (BODYSTRUCTURE),
 //   FETCH 1:K BODY.PEEK[], UID SEARCH TEXT (a rare word, a common word, a missing word), SEARCH FLAGGED,
 // `runs` sessions in a row, each command bounded in time, and prints every run, the medians (ms, messages/s,
@@ -29,8 +29,6 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <map>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -38,30 +36,19 @@
 #include <string_view>
 #include <vector>
 
-#include "config/loader.h"
-#include "core/engine.h"
 #include "core/log.h"
-#include "core/reactor.h"
-#include "core/task.h"
-#include "core/thread_pool.h"
+#include "perf/bench_mailbox.h"
+#include "perf/bench_server.h"
 #include "perf/bench_support.h"
 #include "perf/imap_message_gen.h"
-#include "protocols/auth/password.h"
-#include "storage/notify/bus.h"
-#include "storage/notify/notifying_store.h"
-#include "storage/open_store.h"
 #include "tools/mallard/handlers.h"
 
 namespace mallard::perf {
 namespace {
 
 namespace fs = std::filesystem;
-using core::Task;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::string_view bench_user = "bench";
-constexpr std::string_view bench_password = "bench-password";
-constexpr std::string_view marker_name = "imap-bench.populated";
 constexpr double mb = 1024.0 * 1024.0;
 
 struct Options {
@@ -80,156 +67,6 @@ double cpu_seconds(clockid_t clock) {
     timespec ts{};
     ::clock_gettime(clock, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-// ---- the populated data directory -----------------------------------------------------------------------
-
-// What population produced, kept in the marker file beside mallard.db so a reused directory brings the
-// expected SEARCH answers with it.
-struct Population {
-    unsigned messages = 0;
-    unsigned seed = 0;
-    bool complete = false;
-    std::uint64_t raw_bytes = 0;
-    unsigned flagged = 0, rare = 0, common = 0;
-    double seconds = 0;
-};
-
-void write_marker(const std::string& dir, const Population& p) {
-    std::ofstream out(dir + "/" + std::string(marker_name), std::ios::trunc);
-    out << "messages " << p.messages << "\nseed " << p.seed << "\ncomplete " << p.complete << "\nraw_bytes "
-        << p.raw_bytes << "\nflagged " << p.flagged << "\nrare " << p.rare << "\ncommon " << p.common
-        << "\nseconds " << p.seconds << "\n";
-    if (!out) throw std::runtime_error("cannot write the marker in " + dir);
-}
-
-std::optional<Population> read_marker(const std::string& dir) {
-    std::ifstream in(dir + "/" + std::string(marker_name));
-    if (!in) return std::nullopt;
-    std::map<std::string, double> values;
-    std::string key;
-    double value = 0;
-    while (in >> key >> value) values[key] = value;
-    Population p;
-    p.messages = static_cast<unsigned>(values["messages"]);
-    p.seed = static_cast<unsigned>(values["seed"]);
-    p.complete = values["complete"] != 0;
-    p.raw_bytes = static_cast<std::uint64_t>(values["raw_bytes"]);
-    p.flagged = static_cast<unsigned>(values["flagged"]);
-    p.rare = static_cast<unsigned>(values["rare"]);
-    p.common = static_cast<unsigned>(values["common"]);
-    p.seconds = values["seconds"];
-    return p;
-}
-
-struct Populator {
-    storage::Store& store;
-    storage::MailboxId box;
-    const Options& options;
-    Clock::time_point deadline;
-    Population& result;
-    unsigned next = 0;
-    unsigned done = 0;
-    unsigned failures = 0;
-    unsigned live = 0;
-    core::Reactor* loop = nullptr;
-    Clock::time_point last_report = Clock::now();
-};
-
-Task<void> append_worker(Populator& p) {
-    while (p.next < p.options.messages && Clock::now() < p.deadline) {
-        const unsigned index = p.next++;
-        BenchMessage m = make_bench_message(p.options.seed, index);
-        storage::AppendRequest request;
-        request.raw = std::move(m.raw);
-        const std::uint64_t size = request.raw.size();
-        if (m.seen) request.flags.push_back("\\Seen");
-        if (m.flagged) request.flags.push_back("\\Flagged");
-        if (m.answered) request.flags.push_back("\\Answered");
-        storage::normalize_flags(request.flags);
-        request.internal_date = storage::TimePoint(std::chrono::seconds(m.date + 5));
-        auto appended = co_await p.store.append(p.box, std::move(request));
-        if (!appended) {
-            if (++p.failures <= 3) std::fprintf(stderr, "append failed: %s\n", appended.error().to_string().c_str());
-            continue;
-        }
-        ++p.done;
-        p.result.raw_bytes += size;
-        p.result.flagged += m.flagged;
-        p.result.rare += m.has_rare;
-        p.result.common += m.has_common;
-        if (seconds_since(p.last_report) >= 10) {
-            p.last_report = Clock::now();
-            std::printf("  populating: %u of %u messages\n", p.done, p.options.messages);
-            std::fflush(stdout);
-        }
-    }
-    if (--p.live == 0) p.loop->stop();
-}
-
-// Fills `dir` (empty, or holding an earlier incomplete population of ours) with a user and N messages.
-Population populate(const Options& o, const std::string& dir) {
-    Population result;
-    result.messages = o.messages;
-    result.seed = o.seed;
-    write_marker(dir, result);  // incomplete: a later run may wipe and redo this directory
-    const auto start = Clock::now();
-    {
-        core::ThreadPool pool(std::max(2u, o.appenders));
-        core::Reactor loop;
-        storage::StoreOptions options;
-        options.data_dir = dir;
-        auto opened = storage::open_store(options, pool);
-        if (!opened) throw std::runtime_error("open_store: " + opened.error().to_string());
-        std::unique_ptr<storage::Store> store = std::move(*opened);
-        auto hash = auth::hash_password(bench_password);
-        if (!hash) throw std::runtime_error("hash_password: " + hash.error().to_string());
-        storage::NewUser user{std::string(bench_user), *hash, "bench@example.com", 0};
-        auto created = loop.block_on(store->create_user(std::move(user)));
-        if (!created) throw std::runtime_error("create_user: " + created.error().to_string());
-        auto inbox = loop.block_on(store->find_mailbox(created->id, "INBOX"));
-        if (!inbox) throw std::runtime_error("find_mailbox: " + inbox.error().to_string());
-
-        const double limit = o.seconds * std::max(1.0, o.messages / 10000.0);
-        Populator p{*store, inbox->id, o, Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                              std::chrono::duration<double>(limit)),
-                    result};
-        p.loop = &loop;
-        p.live = o.appenders;
-        loop.post([&p, &o] {
-            for (unsigned c = 0; c < o.appenders; ++c) core::spawn(append_worker(p));
-        });
-        loop.run();
-        if (p.done != o.messages)
-            throw std::runtime_error("population stopped at " + std::to_string(p.done) + " of " +
-                                     std::to_string(o.messages) + " messages (" + std::to_string(p.failures) +
-                                     " failures, or out of time)");
-    }
-    result.seconds = seconds_since(start);
-    result.complete = true;
-    write_marker(dir, result);
-    return result;
-}
-
-// The data directory to serve: `--data-dir` reused if a complete population of the same size and seed is
-// there, else (re)filled; without it, a temporary directory removed at the end.
-Population prepare(const Options& o, const std::string& dir, bool& reused) {
-    reused = false;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw std::runtime_error("cannot create " + dir + ": " + ec.message());
-    if (auto marker = read_marker(dir)) {
-        if (marker->complete && marker->messages == o.messages && marker->seed == o.seed) {
-            reused = true;
-            return *marker;
-        }
-        // Ours, but another size or unfinished: only then is it safe to empty the directory.
-        for (const auto& entry : fs::directory_iterator(dir)) fs::remove_all(entry.path());
-    } else if (!fs::is_empty(dir)) {
-        throw std::runtime_error(dir + " is not empty and was not filled by mallard-imap-bench; give an empty or "
-                                       "new directory");
-    }
-    return populate(o, dir);
 }
 
 // ---- the client: blocking, on the main thread ------------------------------------------------------------
@@ -463,54 +300,6 @@ std::vector<std::string> check(const std::vector<OpSpec>& ops, const SessionResu
     return problems;
 }
 
-// ---- the server: mallard's own IMAP handler on an in-process engine ---------------------------------------
-
-struct Server {
-    config::Config cfg;
-    storage::notify::Bus bus;  // before the engine and the store: see tools/mallard/main.cpp
-    auth::InProcessConnectionLimits limits{auth::ConnectionLimitOptions{}};  // the one client is never limited
-    std::unique_ptr<storage::Store> store;
-    std::unique_ptr<auth::Authenticator> authenticator;  // no failure limits: the bench logs in once
-    std::unique_ptr<core::Engine> engine;
-    std::uint16_t port = 0;
-
-    explicit Server(const std::string& dir) {
-        auto loaded = config::load(std::nullopt);  // the built-in defaults, as a mallard without --config
-        if (!loaded) throw std::runtime_error("config: " + loaded.error().detail);
-        cfg = std::move(*loaded);
-        cfg.server.data_dir = dir;
-        cfg.server.hostname = "imap-bench.example";
-        core::EngineOptions engine_options;
-        engine_options.workers = cfg.server.workers;
-        engine_options.pool_threads = cfg.server.pool_threads;
-        engine_options.max_connections = cfg.limits.max_connections;
-        engine = std::make_unique<core::Engine>(engine_options);
-        storage::StoreOptions store_options;
-        store_options.backend = cfg.storage.backend;
-        store_options.data_dir = dir;
-        store_options.sqlite_sync =
-            cfg.storage.sqlite_sync_full ? storage::SqliteSync::full : storage::SqliteSync::normal;
-        store_options.attachment_min_bytes = cfg.storage.attachment_min_bytes;
-        auto opened = storage::open_store(store_options, engine->pool());
-        if (!opened) throw std::runtime_error("open_store: " + opened.error().to_string());
-        store = std::make_unique<storage::notify::NotifyingStore>(std::move(*opened), bus);
-        authenticator =
-            std::make_unique<auth::Authenticator>(*store, engine->pool(), nullptr, server::auth_options(cfg));
-        server::Services services{cfg, *store, engine->pool(), nullptr, bus, limits, limits, *authenticator};
-        auto address = core::net::parse_address("127.0.0.1", 0);
-        if (!address) throw std::runtime_error("address: " + address.error().detail);
-        auto bound = engine->listen({"imap", *address, nullptr, server::imap_handler(services)});
-        if (!bound) throw std::runtime_error("listen: " + bound.error().to_string());
-        port = *bound;
-        engine->start();
-    }
-    ~Server() {
-        engine->shutdown(std::chrono::seconds(5));
-        engine.reset();  // joins the pool before the store goes
-        store.reset();
-    }
-};
-
 // ---- options and output -----------------------------------------------------------------------------------
 
 void usage() {
@@ -547,12 +336,6 @@ bool read_options(int argc, char** argv, Options& o) {
                                {"--seconds", 1, 36000, &o.seconds});
 }
 
-std::string make_temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "mallard-imap-bench-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    return pattern;
-}
-
 double median_op(const std::vector<SessionResult>& runs, std::size_t i, double OpResult::*field) {
     std::vector<double> v;
     for (const auto& r : runs) v.push_back(r.ops[i].*field);
@@ -561,7 +344,7 @@ double median_op(const std::vector<SessionResult>& runs, std::size_t i, double O
 
 int run(const Options& o) {
     const bool temporary = o.data_dir.empty();
-    const std::string dir = temporary ? make_temp_dir() : o.data_dir;
+    const std::string dir = temporary ? make_temp_dir("mallard-imap-bench") : o.data_dir;
     struct Cleanup {
         std::string dir;
         ~Cleanup() {
@@ -571,7 +354,7 @@ int run(const Options& o) {
 
     bool reused = false;
     const auto prepare_start = Clock::now();
-    Population p = prepare(o, dir, reused);
+    Population p = prepare_mailbox({o.messages, o.seed, o.appenders, o.seconds}, dir, reused, "mallard-imap-bench");
     std::printf("mallard-imap-bench: INBOX of %u messages (seed %u, %.1f MB, %.1f KiB average; %u \\Flagged, "
                 "'%s' in %u, '%s' in %u) in %s\n",
                 p.messages, p.seed, p.raw_bytes / mb, p.raw_bytes / 1024.0 / std::max(1u, p.messages), p.flagged,
@@ -588,13 +371,13 @@ int run(const Options& o) {
     std::vector<SessionResult> runs;
     std::vector<std::string> problems;
     {
-        Server server(dir);
+        InProcessServer server(dir, "imap-bench.example", "imap", server::imap_handler);
         std::printf("  serving on 127.0.0.1:%u: %u loops, %u pool threads; %u runs, %.0f s per command at most\n",
-                    server.port, server.engine->loop_count(), static_cast<unsigned>(server.engine->pool().size()),
+                    server.port(), server.engine().loop_count(), static_cast<unsigned>(server.engine().pool().size()),
                     o.runs, o.seconds);
         std::fflush(stdout);
         for (unsigned r = 1; r <= o.runs; ++r) {
-            SessionResult s = run_session(o, server.port, ops);
+            SessionResult s = run_session(o, server.port(), ops);
             std::printf("run %u: LOGIN %.0f ms", r, s.login_ms);
             for (std::size_t i = 0; i < ops.size(); ++i) std::printf("; %s %.0f ms", ops[i].name.c_str(), s.ops[i].ms);
             std::printf("\n");

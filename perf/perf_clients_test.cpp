@@ -1,7 +1,8 @@
-// The benchmark clients' parsing and generation: EXISTS lines, quoted strings, /proc texts, unique messages.
+// The benchmark clients' parsing and generation: EXISTS lines, HTTP requests, quoted strings, /proc texts, unique messages.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "perf/http_client.h"
 #include "perf/imap_client.h"
 #include "perf/lmtp_client.h"
 #include "perf/server_memory.h"
@@ -16,6 +17,12 @@ TEST(PerfClients, exists_is_read_from_untagged_exists_only) {
     EXPECT_FALSE(exists_in("* 17 EXISTSX"));
     EXPECT_FALSE(exists_in("* OK [UIDNEXT 4] Predicted next UID"));
     EXPECT_FALSE(exists_in("a OK 17 EXISTS"));
+}
+
+TEST(PerfClients, http_get_carries_the_token_only_when_given) {
+    EXPECT_EQ(http_get_request("/users/1/mailboxes", ""), "GET /users/1/mailboxes HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    EXPECT_EQ(http_get_request("/health", "t0k"),
+              "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Access-Token: t0k\r\n\r\n");
 }
 
 TEST(PerfClients, quoted_strings_escape_quotes_and_refuse_line_breaks) {
