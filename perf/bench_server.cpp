@@ -32,7 +32,8 @@ InProcessServer::InProcessServer(const std::string& data_dir, std::string_view h
     if (!opened) throw std::runtime_error("open_store: " + opened.error().to_string());
     store_ = std::make_unique<storage::notify::NotifyingStore>(std::move(*opened), bus_);
     // No failed-login limits beyond the configured defaults: the benchmarks log in a few times at most.
-    authenticator_ = std::make_unique<auth::Authenticator>(*store_, engine_->pool(), nullptr, server::auth_options(cfg_));
+    authenticator_ =
+        std::make_unique<auth::Authenticator>(*store_, engine_->pool(), nullptr, server::auth_options(cfg_));
     services_ = std::make_unique<server::Services>(
         server::Services{cfg_, *store_, engine_->pool(), nullptr, bus_, limits_, limits_, *authenticator_});
     auto address = core::net::parse_address("127.0.0.1", 0);

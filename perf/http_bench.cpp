@@ -305,7 +305,8 @@ std::vector<Op> plan_ops(const Options& o, const Target& t) {
     // Random UIDs, the same sequence every run (a fixed seed), enough that the clients never share a pattern.
     std::mt19937_64 random(o.seed);
     std::vector<std::string> messages;
-    for (unsigned i = 0; i < 4096; ++i) messages.push_back(list + "/" + std::to_string(t.uids[random() % t.uids.size()]));
+    for (unsigned i = 0; i < 4096; ++i)
+        messages.push_back(list + "/" + std::to_string(t.uids[random() % t.uids.size()]));
     const std::string total = "\"total\":" + std::to_string(t.total);
     return {
         {"list", {list}, total},
@@ -364,7 +365,8 @@ int run(const Options& o) {
     std::fflush(stdout);
 
     const std::vector<Op> ops = plan_ops(o, target);
-    const std::vector<unsigned> concurrency = o.clients == 1 ? std::vector<unsigned>{1} : std::vector<unsigned>{1, o.clients};
+    const std::vector<unsigned> concurrency =
+        o.clients == 1 ? std::vector<unsigned>{1} : std::vector<unsigned>{1, o.clients};
     // results[op][c][run]
     std::vector<std::vector<std::vector<Figures>>> results(ops.size(),
                                                            std::vector<std::vector<Figures>>(concurrency.size()));
@@ -406,7 +408,8 @@ int run(const Options& o) {
             else std::printf(" %16s\n", "n/a");
             char field[320];
             const std::string key = ops[i].name + "_c" + std::to_string(concurrency[c]);
-            std::snprintf(field, sizeof field, ",\"%s_req_per_s\":%.0f,\"%s_mb_per_s\":%.1f,\"%s_p50_ms\":%.2f,\"%s_p99_ms\":%.2f",
+            std::snprintf(field, sizeof field,
+                          ",\"%s_req_per_s\":%.0f,\"%s_mb_per_s\":%.1f,\"%s_p50_ms\":%.2f,\"%s_p99_ms\":%.2f",
                           key.c_str(), rate, key.c_str(), med(&Figures::mb_per_second), key.c_str(),
                           med(&Figures::p50_ms), key.c_str(), med(&Figures::p99_ms));
             json += field;

@@ -3,7 +3,8 @@
 // through the Store with a few concurrent appenders — or reuses a data directory an earlier run filled
 // (--data-dir) — then serves it exactly as mallard does (the same imap_handler() of tools/mallard/handlers.cpp,
 // the built-in configuration, a NotifyingStore on the engine's pool) on an in-process core::Engine on
-// loopback (perf/bench_server.h; the mailbox: perf/bench_mailbox.h), and drives one session with a blocking client on the main thread:
+// loopback (perf/bench_server.h; the mailbox: perf/bench_mailbox.h), and drives one session with a blocking
+// client on the main thread:
 //   LOGIN, SELECT INBOX, FETCH 1:* (FLAGS), FETCH 1:* (ENVELOPE), FETCH 1:* (BODYSTRUCTURE),
 //   FETCH 1:K BODY.PEEK[], UID SEARCH TEXT (a rare word, a common word, a missing word), SEARCH FLAGGED,
 // `runs` sessions in a row, each command bounded in time, and prints every run, the medians (ms, messages/s,

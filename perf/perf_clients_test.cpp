@@ -1,4 +1,5 @@
-// The benchmark clients' parsing and generation: EXISTS lines, HTTP requests, quoted strings, /proc texts, unique messages.
+// The benchmark clients' parsing and generation: EXISTS lines, HTTP requests, quoted strings, /proc texts,
+// unique messages.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
