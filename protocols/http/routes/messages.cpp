@@ -158,6 +158,8 @@ core::Task<Response> update_messages(Call& call) {
     if (selector) {
         ranges = parse_uid_ranges(*selector);
         if (!ranges) in.invalid("message", "\"message\" must be a UID or a UID range such as 1:100");
+    } else {
+        in.invalid("message", "\"message\" is required");  // the mailbox-wide route takes it in the body
     }
     FlagEdits edits;
     for (const auto& [key, flag] : {std::pair{"seen", "\\Seen"}, std::pair{"flagged", "\\Flagged"},
@@ -278,6 +280,7 @@ void add_message_routes(RouteTable& table) {
     table.add({"POST", "/users/:user/mailboxes/:mailbox/messages", upload_message});
     table.add({"DELETE", "/users/:user/mailboxes/:mailbox/messages", delete_all_messages});
     table.add({"GET", "/users/:user/mailboxes/:mailbox/messages/:message", get_message});
+    table.add({"PUT", "/users/:user/mailboxes/:mailbox/messages", update_messages});  // `message` in the body
     table.add({"PUT", "/users/:user/mailboxes/:mailbox/messages/:message", update_messages});
     table.add({"DELETE", "/users/:user/mailboxes/:mailbox/messages/:message", delete_message});
     table.add({"GET", "/users/:user/mailboxes/:mailbox/messages/:message/message.eml", get_message_source});

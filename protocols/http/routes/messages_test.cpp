@@ -107,6 +107,14 @@ TEST_F(HttpMessages, update_move_and_delete) {
     EXPECT_EQ(call("PUT", messages() + "/" + std::to_string(a), json::object()).body["code"], "NoUpdates");
     EXPECT_EQ(call("PUT", messages() + "/1:x", {{"seen", true}}).status, 400);
     EXPECT_EQ(call("PUT", messages() + "/500", {{"seen", true}}).status, 404);
+    // WildDuck's mailbox-wide route takes the UID range in the body.
+    Answer unmarked = call("PUT", messages(), {{"message", std::to_string(a) + ":" + std::to_string(b)}, {"flagged", false}});
+    ASSERT_EQ(unmarked.status, 200) << unmarked.body.dump();
+    EXPECT_EQ(unmarked.body["updated"], 2);
+    EXPECT_EQ(call("GET", messages() + "/" + std::to_string(b)).body["flagged"], false);
+    Answer no_range = call("PUT", messages(), {{"seen", true}});
+    EXPECT_EQ(no_range.status, 400);
+    EXPECT_TRUE(no_range.body["details"].contains("message")) << no_range.body.dump();
 
     Answer moved = call("PUT", messages() + "/" + std::to_string(b), {{"moveTo", archive_}});
     ASSERT_EQ(moved.status, 200) << moved.body.dump();
