@@ -1,11 +1,14 @@
 // The API's message shapes (see message_view.h).
 #include "protocols/http/routes/message_view.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 
+#include "storage/address_normalize.h"
 #include "storage/date_parse.h"
+#include "storage/mime/address.h"
 #include "storage/mime/encoded_words.h"
 #include "storage/mime/header_fields.h"
 #include "storage/mime/html_text.h"
@@ -269,8 +272,111 @@ void add_flag_fields(json& out, const storage::Flags& flags) {
     out["deleted"] = storage::has_flag(flags, "\\Deleted");
     out["flagged"] = storage::has_flag(flags, "\\Flagged");
     out["draft"] = storage::has_flag(flags, "\\Draft");
-    out["answered"] = storage::has_flag(flags, "\\Answered");
+    // WildDuck shows a forwarded message as forwarded, not answered, even when both flags are set.
+    out["answered"] = storage::has_flag(flags, "\\Answered") && !storage::has_flag(flags, "$Forwarded");
     out["forwarded"] = storage::has_flag(flags, "$Forwarded");
+}
+
+namespace {
+
+std::string trimmed(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    return std::string(text);
+}
+
+// "<x@example.com>" or "x@example.com" → "x@example.com"; "<>" (a bounce's null sender) → "".
+std::string angle_address(std::string_view value) {
+    std::string text = trimmed(value);
+    if (text.size() >= 2 && text.front() == '<' && text.back() == '>') text = text.substr(1, text.size() - 2);
+    return trimmed(text);
+}
+
+// The <...> items of a header such as List-Unsubscribe ("<mailto:leave@example.com>, <https://...>") as
+// address objects with empty names, the way WildDuck's address parser reads them.
+json bracketed_items(std::string_view value) {
+    json items = json::array();
+    std::size_t at = 0;
+    while ((at = value.find('<', at)) != std::string_view::npos) {
+        std::size_t end = value.find('>', at);
+        if (end == std::string_view::npos) break;
+        items.push_back({{"name", ""}, {"address", trimmed(value.substr(at + 1, end - at - 1))}});
+        at = end + 1;
+    }
+    return items;
+}
+
+// List-Id ("Team list <team.example.com>"): the phrase as name, the bracketed id as address.
+json list_id_json(std::string_view value) {
+    std::string text = decoded_header(value);
+    std::size_t open = text.rfind('<');
+    std::size_t close = open == std::string::npos ? std::string::npos : text.find('>', open);
+    if (close == std::string::npos) return {{"name", ""}, {"address", trimmed(text)}};
+    std::string name = trimmed(std::string_view(text).substr(0, open));
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+    return {{"name", name}, {"address", trimmed(std::string_view(text).substr(open + 1, close - open - 1))}};
+}
+
+}  // namespace
+
+// The fields of the top-level header that WildDuck's getMessage shows apart from `headers`.
+void BrokenOut::take(const std::string& key, std::string_view value) {
+    auto first = [&](std::optional<std::string_view>& slot) {
+        if (!slot) slot = value;
+    };
+    if (key == "to") has_to = true;
+    else if (key == "cc") has_cc = true;
+    else if (key == "bcc") has_bcc = true;
+    else if (key == "sender") first(sender);
+    else if (key == "reply-to") first(reply_to);
+    else if (key == "references") first(references);
+    else if (key == "return-path") first(return_path);
+    else if (key == "list-id") first(list_id);
+    else if (key == "list-unsubscribe") first(list_unsubscribe);
+    else if (key == "delivered-to") delivered_to.push_back(value);
+}
+
+void BrokenOut::apply(json& out) const {
+    // An absent To/Cc/Bcc header is an absent field, not an empty list.
+    if (!has_to) out.erase("to");
+    if (!has_cc) out.erase("cc");
+    if (!has_bcc) out.erase("bcc");
+    // No From: the Sender, else the envelope sender, as WildDuck falls back.
+    if (!out.contains("from")) {
+        json sender_list = sender ? address_list_json(mime::parse_address_list(*sender)) : json::array();
+        if (!sender_list.empty()) out["from"] = sender_list[0];
+        else out["from"] = {{"name", ""}, {"address", return_path ? angle_address(*return_path) : std::string{}}};
+    }
+    if (reply_to) out["replyTo"] = address_list_json(mime::parse_address_list(*reply_to));
+    json refs = json::array();
+    if (references) {
+        std::string text = std::string(*references);
+        std::size_t at = 0;
+        while (at < text.size()) {
+            while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
+            std::size_t end = at;
+            while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+            if (end > at) refs.push_back(text.substr(at, end - at));
+            at = end;
+        }
+    }
+    out["references"] = refs;
+    // The SMTP envelope as delivery recorded it: Return-Path (MAIL FROM) and Delivered-To (RCPT TO), each
+    // recipient with WildDuck's lookup form (lower case, no dots, no +label).
+    json rcpt = json::array();
+    for (std::string_view value : delivered_to) {
+        std::string address = angle_address(value);
+        auto normalized = storage::normalize_address(address);
+        rcpt.push_back({{"value", address}, {"formatted", normalized ? normalized->key() : address}});
+    }
+    out["envelope"] = {{"from", return_path ? angle_address(*return_path) : std::string{}}, {"rcpt", rcpt}};
+    if (list_id || list_unsubscribe) {
+        json list = json::object();
+        if (list_id) list["id"] = list_id_json(*list_id);
+        if (list_unsubscribe) list["unsubscribe"] = bracketed_items(*list_unsubscribe);
+        out["list"] = list;
+    }
+    out["metaData"] = json::object();  // WildDuck's custom metadata; Mallard stores none
 }
 
 json full_message_json(const mime::ParsedMessage& message, std::string_view bytes) {
@@ -296,20 +402,19 @@ json full_message_json(const mime::ParsedMessage& message, std::string_view byte
     }
     out["attachments"] = files;
 
-    // The top-level header block, decoded, in order (WildDuck's `headers` [{key, value}]).
+    // The top-level header block, decoded, in order (WildDuck's `headers` [{key, value}]), and the fields
+    // WildDuck breaks out of it (the first occurrence of each counts, as in its parsed header).
     const std::uint64_t header_end = std::min<std::uint64_t>(message.root.body_start, bytes.size());
     const std::uint64_t header_start = std::min<std::uint64_t>(message.root.header_start, header_end);
     json headers = json::array();
-    json list = json::object();
+    BrokenOut fields;
     for (const mime::HeaderField& f : mime::split_header_fields(bytes.substr(header_start, header_end - header_start))) {
         std::string key = mime::to_lower_ascii(f.name);
-        std::string value = decoded_header(f.value);
-        if (key == "list-id" && !list.contains("id")) list["id"] = value;
-        if (key == "list-unsubscribe" && !list.contains("unsubscribe")) list["unsubscribe"] = value;
-        headers.push_back({{"key", std::move(key)}, {"value", std::move(value)}});
+        fields.take(key, f.value);
+        headers.push_back({{"key", std::move(key)}, {"value", decoded_header(f.value)}});
     }
     out["headers"] = headers;
-    if (!list.empty()) out["list"] = list;
+    fields.apply(out);
     return out;
 }
 

@@ -72,7 +72,20 @@ nlohmann::json summary_json(const storage::mime::ParsedMessage& message);
 void add_flag_fields(nlohmann::json& out, const storage::Flags& flags);
 
 // The full view (GET …/messages/:message) without the mailbox-specific fields: summary_json plus text, html
-// (list), attachments (list), headers [{key, value}], list {id, unsubscribe} when present, intro.
+// (list), attachments (list), headers [{key, value}], intro, and what WildDuck breaks out of the header:
+// replyTo (when present), references, envelope {from, rcpt [{value, formatted}]} from the Return-Path and
+// Delivered-To that delivery recorded, list {id {name, address}, unsubscribe [{name, address}]} when present,
+// metaData {}. To, Cc and Bcc are absent when the header is; a missing From falls back to Sender, then to the
+// envelope sender.
 nlohmann::json full_message_json(const storage::mime::ParsedMessage& message, std::string_view bytes);
+
+// full_message_json's reading of the top-level header fields it breaks out (values as written, undecoded).
+struct BrokenOut {
+    bool has_to = false, has_cc = false, has_bcc = false;
+    std::optional<std::string_view> sender, reply_to, references, return_path, list_id, list_unsubscribe;
+    std::vector<std::string_view> delivered_to;
+    void take(const std::string& lower_key, std::string_view value);
+    void apply(nlohmann::json& out) const;
+};
 
 }  // namespace mallard::http::routes

@@ -84,11 +84,46 @@ TEST(MessageView, full_view_decodes_and_rewrites_cid_links) {
     EXPECT_NE(html.find("cid:other@x"), std::string::npos);  // no such part: left alone
     EXPECT_EQ(view["attachments"].size(), 2u);
     EXPECT_EQ(view["attachments"][1]["sizeKb"], 1);
-    EXPECT_EQ(view["list"]["id"], "Team list <team.example.com>");
-    EXPECT_EQ(view["list"]["unsubscribe"], "<mailto:leave@example.com>");
+    EXPECT_EQ(view["list"]["id"], json({{"name", "Team list"}, {"address", "team.example.com"}}));
+    EXPECT_EQ(view["list"]["unsubscribe"], json::array({{{"name", ""}, {"address", "mailto:leave@example.com"}}}));
+    EXPECT_FALSE(view.contains("cc"));  // no Cc header: no field, as WildDuck answers
+    EXPECT_FALSE(view.contains("replyTo"));
+    EXPECT_EQ(view["metaData"], json::object());
     EXPECT_EQ(view["headers"][0]["key"], "from");
     EXPECT_EQ(view["contentType"]["value"], "multipart/mixed");
     EXPECT_EQ(view["contentType"]["params"]["boundary"], "outer");
+}
+
+TEST(MessageView, full_view_breaks_out_reply_to_references_and_the_delivery_envelope) {
+    const std::string raw =
+        "Return-Path: <bounce+x@lists.example.org>\r\n"
+        "Delivered-To: Alice.Smith+news@Example.com\r\n"
+        "Sender: Robot <robot@example.org>\r\n"
+        "Reply-To: Team <team@example.org>, other@example.org\r\n"
+        "References: <a@x>\r\n <b@x>\r\n"
+        "Subject: no from\r\n\r\nbody\r\n";
+    auto parsed = parse(raw);
+    json view = full_message_json(parsed, raw);
+    EXPECT_EQ(view["from"], json({{"name", "Robot"}, {"address", "robot@example.org"}}));  // Sender stands in
+    ASSERT_EQ(view["replyTo"].size(), 2u);
+    EXPECT_EQ(view["replyTo"][0]["name"], "Team");
+    EXPECT_EQ(view["references"], json::array({"<a@x>", "<b@x>"}));
+    EXPECT_EQ(view["envelope"]["from"], "bounce+x@lists.example.org");
+    ASSERT_EQ(view["envelope"]["rcpt"].size(), 1u);
+    EXPECT_EQ(view["envelope"]["rcpt"][0]["value"], "Alice.Smith+news@Example.com");
+    EXPECT_EQ(view["envelope"]["rcpt"][0]["formatted"], "alicesmith@example.com");
+    EXPECT_FALSE(view.contains("to"));
+
+    const std::string bare = "Return-Path: <mailer@example.net>\r\nSubject: x\r\n\r\nbody\r\n";
+    auto bare_parsed = parse(bare);
+    EXPECT_EQ(full_message_json(bare_parsed, bare)["from"]["address"], "mailer@example.net");
+}
+
+TEST(MessageView, forwarded_is_not_answered) {
+    json flags;
+    add_flag_fields(flags, {"$Forwarded", "\\Answered"});
+    EXPECT_EQ(flags["answered"], false);
+    EXPECT_EQ(flags["forwarded"], true);
 }
 
 TEST(MessageView, summary_and_intro_of_a_plain_message) {
