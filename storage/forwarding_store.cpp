@@ -44,6 +44,9 @@ StoreTask<void> ForwardingStore::create_api_token(ApiToken token) { return inner
 StoreTask<ApiToken> ForwardingStore::find_api_token(std::string hash, TimePoint now) { return inner_.find_api_token(std::move(hash), now); }
 StoreTask<void> ForwardingStore::extend_api_token(std::string hash, TimePoint expires) { return inner_.extend_api_token(std::move(hash), expires); }
 StoreTask<void> ForwardingStore::delete_api_token(std::string hash) { return inner_.delete_api_token(std::move(hash)); }
+StoreTask<void> ForwardingStore::confirm_api_token_totp(std::string hash) {
+    return inner_.confirm_api_token_totp(std::move(hash));
+}
 StoreTask<void> ForwardingStore::delete_user_api_tokens(UserId user) { return inner_.delete_user_api_tokens(std::move(user)); }
 StoreTask<AppPassword> ForwardingStore::create_app_password(UserId user, NewAppPassword asp) { return inner_.create_app_password(std::move(user), std::move(asp)); }
 StoreTask<std::vector<AppPassword>> ForwardingStore::list_app_passwords(UserId user) { return inner_.list_app_passwords(std::move(user)); }

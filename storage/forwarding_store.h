@@ -50,6 +50,7 @@ public:
     StoreTask<ApiToken> find_api_token(std::string hash, TimePoint now) override;
     StoreTask<void> extend_api_token(std::string hash, TimePoint expires) override;
     StoreTask<void> delete_api_token(std::string hash) override;
+    StoreTask<void> confirm_api_token_totp(std::string hash) override;
     StoreTask<void> delete_user_api_tokens(UserId user) override;
     StoreTask<AppPassword> create_app_password(UserId user, NewAppPassword asp) override;
     StoreTask<std::vector<AppPassword>> list_app_passwords(UserId user) override;

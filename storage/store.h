@@ -115,6 +115,8 @@ public:
     virtual StoreTask<void> extend_api_token(std::string hash, TimePoint expires) = 0;
     // Removes the token; removing an unknown one succeeds (logging out twice is not an error).
     virtual StoreTask<void> delete_api_token(std::string hash) = 0;
+    // Clears needs_totp: the token's TOTP check passed. not_found if the token is gone.
+    virtual StoreTask<void> confirm_api_token_totp(std::string hash) = 0;
     // Removes every token of the user (a password change ends all sessions, as WildDuck's authVersion does);
     // an unknown user has none. delete_user removes the user's tokens too.
     virtual StoreTask<void> delete_user_api_tokens(UserId user) = 0;

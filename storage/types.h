@@ -221,6 +221,9 @@ struct ApiToken {
     std::string scope;        // "master" (WildDuck's only scope for API tokens)
     TimePoint created{};
     TimePoint expires{};      // the token is refused from this instant on
+    // Issued by a password login of a user with TOTP on: until a TOTP check made with this token clears it,
+    // the token reaches only the 2FA check and its own session routes (protocols/http/dispatch.cpp).
+    bool needs_totp = false;
 };
 
 // ---- journal -------------------------------------------------------------------------------------------

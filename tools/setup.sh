@@ -26,6 +26,7 @@ packages=(
   libssl-dev zlib1g-dev libsqlite3-dev libtoml11-dev
   libhiredis-dev libmongoc-dev libbson-dev libargon2-dev libcrypt-dev
   libhttp-parser-dev nlohmann-json3-dev
+  libqrencode-dev  # TOTP set-up QR codes (optional to the build; runtime package libqrencode4)
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server python3 openssl
   isync  # mbsync: the two-way sync client test/integration/test_real_clients.py drives (324 KB)

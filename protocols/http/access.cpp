@@ -57,11 +57,11 @@ std::variant<Principal, Denied, CheckUserToken> authorize(const Request& request
     const bool user_token = is_user_token(token) && !same_token(token, policy.root_token);
     if (user_token) return CheckUserToken{std::move(token)};
     if (policy.root_token.empty()) {
-        if (peer_is_loopback) return Principal{Role::root, {}, {}};
+        if (peer_is_loopback) return Principal{Role::root, {}, {}, false};
         return Denied{403, "MissingPrivileges", "The API has no access token configured and only answers on loopback"};
     }
     if (token.empty()) return Denied{401, "InvalidToken", "Access token required"};
-    if (same_token(token, policy.root_token)) return Principal{Role::root, {}, {}};
+    if (same_token(token, policy.root_token)) return Principal{Role::root, {}, {}, false};
     return Denied{403, "InvalidToken", "Invalid accessToken value"};
 }
 

@@ -26,6 +26,7 @@ struct Principal {
     Role role = Role::root;
     std::string user;         // Role::user: the user the token belongs to
     std::string token_hash;   // Role::user: the token's store key (DELETE /authenticate removes it)
+    bool needs_totp = false;  // Role::user: the token waits for its TOTP check (storage ApiToken::needs_totp)
 };
 
 // A token to look up in the store (see above).

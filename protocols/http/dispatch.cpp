@@ -27,16 +27,25 @@ std::variant<Response, RouteMatch> route(const Context& context, const Request& 
     return std::get<RouteMatch>(std::move(found));
 }
 
+enum class Verdict { allowed, root_only, totp_pending };
+
 // A user token reaches its own /users/:user/… routes and its own session (/authenticated, DELETE
-// /authenticate); everything else (listing users, creating them, /filters, /preauth) is root's.
-bool user_may_call(const Principal& principal, const Route& route, const nlohmann::json& values) {
-    if (principal.role == Role::root) return true;
+// /authenticate); everything else (listing users, creating them, /filters, /preauth) is root's. A token still
+// waiting for its TOTP check (POST /authenticate of a user with 2FA on) reaches only its session routes and
+// its own POST /users/:user/2fa/totp/check, which clears the wait (two_factor.cpp).
+Verdict user_may_call(const Principal& principal, const Route& route, const nlohmann::json& values) {
+    if (principal.role == Role::root) return Verdict::allowed;
     const std::string_view pattern = route.pattern;
-    if (pattern == "/authenticated" || (pattern == "/authenticate" && route.method == "DELETE")) return true;
-    if (pattern != "/users/:user" && pattern.rfind("/users/:user/", 0) != 0) return false;
-    if (pattern == "/users/:user" && route.method == "DELETE") return false;  // deleting the account is root's
+    if (pattern == "/authenticated" || (pattern == "/authenticate" && route.method == "DELETE"))
+        return Verdict::allowed;
+    if (principal.needs_totp && !(pattern == "/users/:user/2fa/totp/check" && route.method == "POST"))
+        return Verdict::totp_pending;
+    if (pattern != "/users/:user" && pattern.rfind("/users/:user/", 0) != 0) return Verdict::root_only;
+    if (pattern == "/users/:user" && route.method == "DELETE") return Verdict::root_only;  // the account is root's
     auto user = values.find("user");
-    return user != values.end() && user->is_string() && user->get<std::string>() == principal.user;
+    if (user == values.end() || !user->is_string() || user->get<std::string>() != principal.user)
+        return Verdict::root_only;
+    return Verdict::allowed;
 }
 
 }  // namespace
@@ -71,8 +80,13 @@ core::Task<Response> dispatch(const Context& context, const Request& request, bo
             // "me" is the token's user (WildDuck: only with a user token; for root it names nobody).
             if (auto user = values.find("user"); user != values.end() && *user == "me")
                 *user = principal.role == Role::user ? principal.user : std::string("me");
-            if (!user_may_call(principal, *match.route, values)) {
-                response = error_response(403, "MissingPrivileges", "Not enough privileges");
+            const Verdict verdict = user_may_call(principal, *match.route, values);
+            if (verdict != Verdict::allowed) {
+                // WildDuck has no code for a token short of its second factor; "2FARequired" follows its
+                // "2FADisableFailed".
+                response = verdict == Verdict::totp_pending
+                               ? error_response(403, "2FARequired", "A TOTP check with this token is required first")
+                               : error_response(403, "MissingPrivileges", "Not enough privileges");
                 add_cors_headers(response, request, context.options.cors_origins);
                 co_return response;
             }

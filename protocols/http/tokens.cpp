@@ -40,12 +40,13 @@ core::Result<std::string> new_token() {
     return hex(bytes, sizeof bytes);
 }
 
-core::Task<core::Result<std::string>> issue_token(storage::Store& store, storage::UserId user, TokenLifetime lifetime) {
+core::Task<core::Result<std::string>> issue_token(storage::Store& store, storage::UserId user, TokenLifetime lifetime,
+                                                  bool needs_totp) {
     auto token = new_token();
     if (!token) co_return token.take_error();
     const storage::TimePoint now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     const storage::TimePoint expires = now + std::min(lifetime.ttl, lifetime.max_lifetime);
-    storage::ApiToken stored{token_hash(*token), std::move(user), "master", now, expires};
+    storage::ApiToken stored{token_hash(*token), std::move(user), "master", now, expires, needs_totp};
     auto created = co_await store.create_api_token(std::move(stored));
     if (!created) co_return created.take_error();
     co_return std::move(*token);
@@ -66,7 +67,7 @@ core::Task<std::variant<Principal, Denied>> authorize_user_token(storage::Store&
         auto extended = co_await store.extend_api_token(hash, wanted);
         (void)extended;  // a lost race with a logout only means the token goes at its old expiry
     }
-    co_return Principal{Role::user, found->user, hash};
+    co_return Principal{Role::user, found->user, hash, found->needs_totp};
 }
 
 }  // namespace mallard::http

@@ -27,12 +27,14 @@ std::string token_hash(std::string_view token);
 // A fresh token (OpenSSL's RAND_bytes), or internal when there is no randomness.
 core::Result<std::string> new_token();
 
-// Stores a new token for `user` and returns it (the only time it exists outside the client).
-core::Task<core::Result<std::string>> issue_token(storage::Store& store, storage::UserId user, TokenLifetime lifetime);
+// Stores a new token for `user` and returns it (the only time it exists outside the client). `needs_totp`: the
+// login was a password of a user with TOTP on, so the token waits for a TOTP check (ApiToken::needs_totp).
+core::Task<core::Result<std::string>> issue_token(storage::Store& store, storage::UserId user, TokenLifetime lifetime,
+                                                  bool needs_totp = false);
 
-// The Principal a user token stands for: 403 InvalidToken when unknown or expired, or when its user is gone
-// or disabled. Slides the expiry forward when less than half the TTL is left (one write per half TTL, not one
-// per request).
+// The Principal a user token stands for (with the token's needs_totp): 403 InvalidToken when unknown or
+// expired, or when its user is gone or disabled. Slides the expiry forward when less than half the TTL is
+// left (one write per half TTL, not one per request).
 core::Task<std::variant<Principal, Denied>> authorize_user_token(storage::Store& store, std::string token,
                                                                  TokenLifetime lifetime);
 

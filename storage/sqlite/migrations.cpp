@@ -11,7 +11,8 @@
 // message_text  contentless FTS5 trigram index (columns, no positions) over each body's decoded, case-folded
 //               header lines and text, which bodies keeps compressed; rowid = body id.
 // filters    per-user delivery filters (storage/types.h), run in id order.
-// api_tokens HTTP API tokens by their SHA-256 (storage/types.h ApiToken), never the tokens themselves.
+// api_tokens HTTP API tokens by their SHA-256 (storage/types.h ApiToken), never the tokens themselves;
+//            needs_totp marks one still waiting for its TOTP check.
 // app_passwords, auth_log, auth_failures, users.totp_*: account security (storage/security_types.h).
 #include "storage/sqlite/migrations.h"
 
@@ -192,6 +193,12 @@ CREATE TABLE auth_failures (
   count    INTEGER NOT NULL,
   reset_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+
+    // 7: an API token issued by a password login while TOTP is on waits for its TOTP check (1) before it
+    // reaches anything but the check itself; tokens from before this version had no such step (0).
+    R"sql(
+ALTER TABLE api_tokens ADD COLUMN needs_totp INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

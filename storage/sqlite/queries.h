@@ -126,6 +126,7 @@ Result<void> create_api_token(Db& db, const ApiToken& token);
 Result<ApiToken> find_api_token(Db& db, const std::string& hash, TimePoint now);
 Result<void> extend_api_token(Db& db, const std::string& hash, TimePoint expires);
 Result<void> delete_api_token(Db& db, const std::string& hash);
+Result<void> confirm_api_token_totp(Db& db, const std::string& hash);
 Result<void> delete_user_api_tokens(Db& db, const UserId& user);
 // security.cpp
 Result<AppPassword> create_app_password(Db& db, const UserId& user, const NewAppPassword& asp);

@@ -244,6 +244,9 @@ StoreTask<void> SqliteStore::extend_api_token(std::string hash, TimePoint expire
     MALLARD_SQLITE_CALL(sqlite::extend_api_token(db, hash, expires));
 }
 StoreTask<void> SqliteStore::delete_api_token(std::string hash) { MALLARD_SQLITE_CALL(sqlite::delete_api_token(db, hash)); }
+StoreTask<void> SqliteStore::confirm_api_token_totp(std::string hash) {
+    MALLARD_SQLITE_CALL(sqlite::confirm_api_token_totp(db, hash));
+}
 StoreTask<void> SqliteStore::delete_user_api_tokens(UserId user) {
     MALLARD_SQLITE_CALL(sqlite::delete_user_api_tokens(db, user));
 }

@@ -1,4 +1,4 @@
-// HTTP API tokens on SQLite (storage/types.h ApiToken, migration 5): one row per token, keyed by its hash.
+// HTTP API tokens on SQLite (storage/types.h ApiToken, migrations 5 and 7): one row per token, keyed by its hash.
 // MongoDB, as WildDuck keeps them in Redis ("tn:token:<sha256>" with a TTL): an `api_tokens` collection keyed
 // by the hash with a TTL index on `expires`, so the database removes expired tokens itself.
 #include <chrono>
@@ -30,12 +30,14 @@ Result<void> create_api_token(Db& db, const ApiToken& token) {
         q.bind(1, token.hash);
         if (q.step()) return Error(Errc::exists, "token exists");
     }
-    db.prepare("INSERT INTO api_tokens (hash, user_id, scope, created, expires) VALUES (?1, ?2, ?3, ?4, ?5)")
+    db.prepare("INSERT INTO api_tokens (hash, user_id, scope, created, expires, needs_totp) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         .bind(1, token.hash)
         .bind(2, *uid)
         .bind(3, token.scope)
         .bind(4, seconds(token.created))
         .bind(5, seconds(token.expires))
+        .bind(6, static_cast<std::int64_t>(token.needs_totp ? 1 : 0))
         .run();
     tx.commit();
     return core::success();
@@ -45,11 +47,11 @@ Result<ApiToken> find_api_token(Db& db, const std::string& hash, TimePoint now) 
     std::optional<ApiToken> found;
     {
         ReadTx tx(db);
-        auto q = db.prepare("SELECT user_id, scope, created, expires FROM api_tokens WHERE hash = ?1");
+        auto q = db.prepare("SELECT user_id, scope, created, expires, needs_totp FROM api_tokens WHERE hash = ?1");
         q.bind(1, hash);
         if (q.step())
             found = ApiToken{hash, render_id(q.i64(0)), q.text(1), TimePoint(std::chrono::seconds(q.i64(2))),
-                             TimePoint(std::chrono::seconds(q.i64(3)))};
+                             TimePoint(std::chrono::seconds(q.i64(3))), q.i64(4) != 0};
     }
     if (!found) return Error(Errc::not_found, "no such token");
     if (seconds(found->expires) > seconds(now)) return std::move(*found);
@@ -71,6 +73,14 @@ Result<void> extend_api_token(Db& db, const std::string& hash, TimePoint expires
 Result<void> delete_api_token(Db& db, const std::string& hash) {
     WriteTx tx(db);
     db.prepare("DELETE FROM api_tokens WHERE hash = ?1").bind(1, hash).run();
+    tx.commit();
+    return core::success();
+}
+
+Result<void> confirm_api_token_totp(Db& db, const std::string& hash) {
+    WriteTx tx(db);
+    db.prepare("UPDATE api_tokens SET needs_totp = 0 WHERE hash = ?1").bind(1, hash).run();
+    if (db.changes() == 0) return Error(Errc::not_found, "no such token");
     tx.commit();
     return core::success();
 }

@@ -1,8 +1,9 @@
 """Account security as clients see it, on the real binary: imported password hashes (bcrypt made by
 Python's crypt module, i.e. libxcrypt; PBKDF2 made by hashlib) upgraded at login, application-specific
 passwords limited to their scopes over real IMAP and POP3 logins and revoked by DELETE, TOTP set up and
-checked with codes computed here (RFC 6238), the auth log after good and bad logins, failed-login lockout
-and its release, and PROXY protocol headers accepted where enabled and refused elsewhere."""
+checked with codes computed here (RFC 6238), its QR code read back as a PNG with zlib, API tokens of 2FA
+users held back until their TOTP check, the auth log after good and bad logins, failed-login lockout and
+its release, and PROXY protocol headers accepted where enabled and refused elsewhere."""
 import base64
 import hashlib
 import hmac
@@ -19,6 +20,7 @@ import subprocess
 import time
 import unittest
 import warnings
+import zlib
 
 from harness import MallardServer
 
@@ -65,10 +67,10 @@ class ServerBase(unittest.TestCase):
     def tearDownClass(cls):
         cls.server.close()
 
-    def api(self, method, path, body=None):
+    def api(self, method, path, body=None, token=TOKEN):
         conn = http.client.HTTPConnection("127.0.0.1", self.server.ports["http"], timeout=30)
         try:
-            headers = {"X-Access-Token": TOKEN}
+            headers = {"X-Access-Token": token}
             data = None
             if body is not None:
                 data = json.dumps(body).encode()
@@ -233,6 +235,105 @@ class Mallardctl(ServerBase):
         self.assertIn("create asp", actions)
         self.assertIn("delete asp", actions)
         self.assertIn("password change", actions)
+
+
+def read_png(data):
+    """(width, height, bit depth, colour type, inflated scanlines) of a PNG, checking every chunk's CRC."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:8]
+    at, idat, header, types = 8, b"", None, []
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        chunk = data[at + 8:at + 8 + length]
+        (crc,) = struct.unpack(">I", data[at + 8 + length:at + 12 + length])
+        assert zlib.crc32(kind + chunk) == crc, kind
+        types.append(kind)
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", chunk)
+        elif kind == b"IDAT":
+            idat += chunk
+        at += 12 + length
+    assert types[0] == b"IHDR" and types[-1] == b"IEND", types
+    width, height, depth, colour = header[:4]
+    return width, height, depth, colour, zlib.decompress(idat)
+
+
+class TwoFactorTokens(ServerBase):
+    def user_api(self, token, method, path, body=None):
+        return self.api(method, path, body, token=token)[:2]
+
+    def login(self, name, password):
+        status, body, _ = self.api("POST", "/authenticate", {"username": name, "password": password, "token": True})
+        self.assertEqual(status, 200, body)
+        return body
+
+    def test_totp_setup_answers_a_qr_code_png_of_the_otpauth_url(self):
+        _, uid = self.new_user()
+        status, setup, _ = self.api("POST", f"/users/{uid}/2fa/totp/setup", {"label": "qr@example.com"})
+        self.assertEqual(status, 200, setup)
+        self.assertIn("qrcode", setup, "setup.sh installs libqrencode: the build has QR codes")
+        prefix = "data:image/png;base64,"
+        self.assertTrue(setup["qrcode"].startswith(prefix))
+        width, height, depth, colour, pixels = read_png(base64.b64decode(setup["qrcode"][len(prefix):]))
+        self.assertEqual((width, height, depth, colour), (width, width, 1, 0))
+        scale, quiet = 4, 4
+        modules = width // scale - 2 * quiet
+        self.assertEqual(width % scale, 0)
+        self.assertTrue(21 <= modules <= 177 and (modules - 17) % 4 == 0, modules)  # QR versions 1..40
+        row = (width + 7) // 8 + 1
+        self.assertEqual(len(pixels), row * height)
+
+        def dark(x, y):
+            return not pixels[y * row + 1 + x // 8] & (0x80 >> (x % 8))
+
+        self.assertFalse(any(dark(x, y) for y in range(quiet * scale) for x in range(width)), "quiet zone")
+        # The three finder patterns: dark 7x7 rings with a light ring inside, at three corners.
+        for mx, my in ((0, 0), (modules - 7, 0), (0, modules - 7)):
+            x, y = (quiet + mx) * scale, (quiet + my) * scale
+            self.assertTrue(dark(x, y) and dark(x + 6 * scale, y + 6 * scale))
+            self.assertFalse(dark(x + scale, y + scale))
+            self.assertTrue(dark(x + 3 * scale, y + 3 * scale))
+
+    def test_a_2fa_users_api_token_reaches_nothing_but_its_totp_check_until_it_passes(self):
+        name, uid = self.new_user()
+        seed = self.api("POST", f"/users/{uid}/2fa/totp/setup", {})[1]["seed"]
+        now = int(time.time()) // 30
+        self.assertEqual(self.api("POST", f"/users/{uid}/2fa/totp/enable", {"token": totp(seed, now)})[0], 200)
+
+        login = self.login(name, "account pw")
+        self.assertEqual(login["require2fa"], ["totp"])
+        token = login["token"]
+        for method, path in (("GET", "/users/me"), ("GET", f"/users/{uid}/mailboxes"),
+                             ("DELETE", f"/users/{uid}/2fa"), ("POST", f"/users/{uid}/asps"), ("GET", "/users")):
+            status, body = self.user_api(token, method, path, {} if method == "POST" else None)
+            self.assertEqual((status, body["code"]), (403, "2FARequired"), (method, path))
+        status, who = self.user_api(token, "GET", "/authenticated")
+        self.assertEqual((status, who["require2fa"]), (200, ["totp"]))
+        # The code that enabled TOTP is spent; one two steps away is outside the window; the next one passes.
+        self.assertEqual(self.user_api(token, "POST", "/users/me/2fa/totp/check", {"token": totp(seed, now)})[0], 403)
+        self.assertEqual(self.user_api(token, "POST", "/users/me/2fa/totp/check",
+                                       {"token": totp(seed, now + 3)})[0], 403)
+        self.assertEqual(self.user_api(token, "GET", "/users/me")[1]["code"], "2FARequired")
+        status, body = self.user_api(token, "POST", "/users/me/2fa/totp/check", {"token": totp(seed, now + 1)})
+        self.assertEqual(status, 200, body)
+        status, me = self.user_api(token, "GET", "/users/me")
+        self.assertEqual((status, me["id"]), (200, uid))
+        self.assertEqual(self.user_api(token, "GET", "/authenticated")[1]["require2fa"], False)
+
+        # Each token needs its own check, and the code just used does not pass it twice.
+        second = self.login(name, "account pw")["token"]
+        self.assertEqual(self.user_api(second, "GET", "/users/me")[1]["code"], "2FARequired")
+        self.assertEqual(self.user_api(second, "POST", "/users/me/2fa/totp/check",
+                                       {"token": totp(seed, now + 1)})[0], 403)
+        self.assertEqual(self.user_api(second, "DELETE", "/authenticate")[0], 200)
+        self.assertEqual(self.user_api(second, "GET", "/authenticated")[1]["code"], "InvalidToken")
+        events = [e["action"] for e in self.authlog(uid)]
+        self.assertIn("check 2fa totp", events)
+
+        # With 2FA off a password login gives a token that works at once.
+        self.assertEqual(self.api("DELETE", f"/users/{uid}/2fa")[0], 200)
+        plain = self.login(name, "account pw")
+        self.assertEqual(plain["require2fa"], False)
+        self.assertEqual(self.user_api(plain["token"], "GET", "/users/me")[0], 200)
 
 
 class RateLimits(ServerBase):

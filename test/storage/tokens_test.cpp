@@ -19,7 +19,7 @@ protected:
     }
     static TimePoint at(std::int64_t s) { return TimePoint(seconds(s)); }
     static ApiToken token(std::string hash, const User& u, std::int64_t created, std::int64_t expires) {
-        return ApiToken{std::move(hash), u.id, "master", at(created), at(expires)};
+        return ApiToken{std::move(hash), u.id, "master", at(created), at(expires), false};
     }
 };
 
@@ -48,8 +48,26 @@ TEST_F(TokenConformance, extend_delete_and_duplicates) {
     EXPECT_EQ(fails(store().find_api_token(hash, at(1))), Errc::not_found);
     ok(store().delete_api_token(hash));  // twice is fine
     EXPECT_EQ(fails(store().extend_api_token(hash, at(900))), Errc::not_found);
-    EXPECT_EQ(fails(store().create_api_token(ApiToken{std::string(64, 'c'), "999999", "master", at(0), at(9)})),
+    EXPECT_EQ(fails(store().create_api_token(ApiToken{std::string(64, 'c'), "999999", "master", at(0), at(9), false})),
               Errc::not_found);
+}
+
+TEST_F(TokenConformance, a_token_waiting_for_totp_keeps_the_mark_until_confirmed) {
+    auto alice = user("alice");
+    const std::string hash(64, 'e');
+    ApiToken pending = token(hash, alice, 0, 100);
+    pending.needs_totp = true;
+    ok(store().create_api_token(std::move(pending)));
+    EXPECT_TRUE(ok(store().find_api_token(hash, at(1))).needs_totp);
+    ok(store().extend_api_token(hash, at(200)));  // sliding the expiry keeps the mark
+    EXPECT_TRUE(ok(store().find_api_token(hash, at(1))).needs_totp);
+    ok(store().confirm_api_token_totp(hash));
+    EXPECT_FALSE(ok(store().find_api_token(hash, at(1))).needs_totp);
+    EXPECT_FALSE(ok(store().find_api_token(std::string(64, 'e'), at(2))).needs_totp);
+    ok(store().create_api_token(token(std::string(64, '0'), alice, 0, 100)));
+    EXPECT_FALSE(ok(store().find_api_token(std::string(64, '0'), at(1))).needs_totp);
+    ok(store().delete_api_token(hash));
+    EXPECT_EQ(fails(store().confirm_api_token_totp(hash)), Errc::not_found);
 }
 
 TEST_F(TokenConformance, deleting_the_user_or_its_tokens_removes_them) {

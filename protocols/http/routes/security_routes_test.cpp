@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocols/auth/qr_png.h"
 #include "protocols/auth/totp.h"
 #include "protocols/http/dispatch.h"
 #include "protocols/http/session.h"
@@ -38,11 +39,12 @@ protected:
         json body;
         std::string retry_after;
     };
-    Answer call(std::string method, std::string target, json body = nullptr) {
+    Answer call(std::string method, std::string target, json body = nullptr, std::string token = {}) {
         Request r;
         r.method = std::move(method);
         r.target = target;
         r.path = target;
+        if (!token.empty()) r.headers.emplace_back("x-access-token", token);
         if (!body.is_null()) {
             r.body = body.dump();
             r.headers.emplace_back("content-type", "application/json");
@@ -142,6 +144,87 @@ TEST_F(SecurityRoutes, failed_totp_checks_are_rate_limited_with_retry_after) {
         EXPECT_EQ(call("POST", "/users/" + user_ + "/2fa/totp/check", {{"token", "999999"}}).status, 403);
     Answer limited = call("POST", "/users/" + user_ + "/2fa/totp/check", {{"token", code_at(seed, now + 1)}});
     EXPECT_EQ(limited.status, 429);
+    EXPECT_FALSE(limited.retry_after.empty());
+}
+
+TEST_F(SecurityRoutes, totp_setup_answers_the_url_as_a_qr_code_png) {
+    Answer setup = call("POST", "/users/" + user_ + "/2fa/totp/setup", {{"label", "alice@example.com"}});
+    ASSERT_EQ(setup.status, 200) << setup.body.dump();
+    if (!auth::qr_available()) {
+        EXPECT_FALSE(setup.body.contains("qrcode"));
+        GTEST_SKIP() << "built without libqrencode";
+    }
+    const std::string qrcode = setup.body["qrcode"];
+    EXPECT_EQ(qrcode.rfind("data:image/png;base64,iVBORw0KGgo", 0), 0u);  // the PNG signature, base64
+    EXPECT_EQ(qrcode, *auth::qr_data_url(setup.body["otpauth"].get<std::string>()));
+}
+
+// POST /authenticate of a user with TOTP on: the token reaches nothing but its session and its TOTP check
+// until a check made with it passes; each token needs its own check, and a code is never taken twice.
+TEST_F(SecurityRoutes, a_password_login_with_totp_on_gets_a_token_that_waits_for_its_check) {
+    const std::string u = "/users/" + user_;
+    std::string seed = call("POST", u + "/2fa/totp/setup", json::object()).body["seed"];
+    const std::int64_t now = auth::totp_step_now();
+    ASSERT_EQ(call("POST", u + "/2fa/totp/enable", {{"token", code_at(seed, now - 1)}}).status, 200);
+
+    EXPECT_EQ(call("POST", "/preauth", {{"username", "alice"}}).body["require2fa"], json::array({"totp"}));
+    EXPECT_EQ(call("POST", "/authenticate", {{"username", "alice"}, {"password", "account"}, {"scope", "imap"}})
+                  .body["code"],
+              "AuthFailed");  // mail scopes take only application passwords while 2FA is on
+    Answer login = call("POST", "/authenticate", {{"username", "alice"}, {"password", "account"}, {"token", true}});
+    ASSERT_EQ(login.status, 200) << login.body.dump();
+    EXPECT_EQ(login.body["require2fa"], json::array({"totp"}));
+    const std::string token = login.body["token"];
+
+    for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+             {"GET", u}, {"GET", "/users/me"}, {"GET", u + "/asps"}, {"DELETE", u + "/2fa/totp"},
+             {"DELETE", u + "/2fa"}, {"POST", u + "/2fa/totp/setup"}, {"GET", "/users"}}) {
+        Answer refused = call(method, path, json::object(), token);
+        EXPECT_EQ(refused.status, 403) << method << " " << path;
+        EXPECT_EQ(refused.body["code"], "2FARequired") << method << " " << path;
+    }
+    Answer who = call("GET", "/authenticated", nullptr, token);
+    EXPECT_EQ(who.status, 200);
+    EXPECT_EQ(who.body["require2fa"], json::array({"totp"}));
+    // The code that enabled TOTP is spent; a fresh one clears the wait.
+    EXPECT_EQ(call("POST", "/users/me/2fa/totp/check", {{"token", code_at(seed, now - 1)}}, token).body["code"],
+              "InvalidToken");
+    EXPECT_EQ(call("GET", "/users/me", nullptr, token).body["code"], "2FARequired");
+    EXPECT_EQ(call("POST", "/users/me/2fa/totp/check", {{"token", code_at(seed, now)}}, token).status, 200);
+    EXPECT_EQ(call("GET", "/users/me", nullptr, token).status, 200);
+    EXPECT_EQ(call("GET", "/authenticated", nullptr, token).body["require2fa"], false);
+
+    // A second login waits for its own check, and the code just used does not pass it.
+    const std::string second =
+        call("POST", "/authenticate", {{"username", "alice"}, {"password", "account"}, {"token", true}}).body["token"];
+    EXPECT_EQ(call("GET", "/users/me", nullptr, second).body["code"], "2FARequired");
+    EXPECT_EQ(call("POST", "/users/me/2fa/totp/check", {{"token", code_at(seed, now)}}, second).status, 403);
+    EXPECT_EQ(call("POST", "/users/me/2fa/totp/check", {{"token", code_at(seed, now + 1)}}, second).status, 200);
+    EXPECT_EQ(call("GET", "/users/me", nullptr, second).status, 200);
+    EXPECT_EQ(call("DELETE", "/authenticate", nullptr, second).status, 200);
+    EXPECT_EQ(call("GET", "/users/me", nullptr, second).body["code"], "InvalidToken");
+
+    // An application password with scope "*" opens the master scope without a second factor (as WildDuck).
+    std::string asp =
+        call("POST", u + "/asps", {{"description", "webmail"}, {"scopes", {"*"}}}).body["password"];
+    Answer by_asp = call("POST", "/authenticate", {{"username", "alice"}, {"password", asp}, {"token", true}});
+    ASSERT_EQ(by_asp.status, 200) << by_asp.body.dump();
+    EXPECT_EQ(by_asp.body["require2fa"], false);
+    EXPECT_EQ(call("GET", "/users/me", nullptr, by_asp.body["token"].get<std::string>()).status, 200);
+
+    // With 2FA off again a password login needs nothing more.
+    EXPECT_EQ(call("DELETE", u + "/2fa").status, 200);
+    Answer plain = call("POST", "/authenticate", {{"username", "alice"}, {"password", "account"}, {"token", true}});
+    EXPECT_EQ(plain.body["require2fa"], false);
+    EXPECT_EQ(call("GET", "/users/me", nullptr, plain.body["token"].get<std::string>()).status, 200);
+}
+
+TEST_F(SecurityRoutes, failed_password_logins_to_the_api_are_rate_limited) {
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(call("POST", "/authenticate", {{"username", "alice"}, {"password", "wrong"}}).status, 403);
+    Answer limited = call("POST", "/authenticate", {{"username", "alice"}, {"password", "account"}});
+    EXPECT_EQ(limited.status, 429);
+    EXPECT_EQ(limited.body["code"], "RateLimitedError");
     EXPECT_FALSE(limited.retry_after.empty());
 }
 

@@ -1,9 +1,15 @@
 // TOTP two-factor authentication (RFC 6238): POST /users/:user/2fa/totp/setup, POST .../enable,
 // POST .../check, DELETE /users/:user/2fa/totp and DELETE /users/:user/2fa — WildDuck's routes
 // (lib/api/2fa/totp.js). Setup stores a fresh secret, not yet enabled, and returns it with its otpauth://
-// URL; enable confirms it with a code; check verifies a code. A code is accepted within one step either
-// side of now and never twice (the store's claim_totp_step), and failed checks count towards the user's
-// failed-login limit: over it the answer is 429 with Retry-After, the code unchecked.
+// URL, and the URL as a QR code (`qrcode`, a PNG data URL, qr_png.h; absent in a build without libqrencode
+// and for a label and issuer too long to fit a QR symbol);
+// enable confirms it with a code; check verifies a code. A code is accepted within one step either side of now
+// and never twice (the store's claim_totp_step), and failed checks count towards the user's failed-login
+// limit: over it the answer is 429 with Retry-After, the code unchecked.
+//
+// A check made with a user token that waits for its second factor (POST /authenticate of a user with TOTP on:
+// ApiToken::needs_totp) clears the wait: from then on the token reaches the user's other routes (dispatch.cpp).
+#include "protocols/auth/qr_png.h"
 #include "protocols/auth/totp.h"
 #include "protocols/http/routes/api_routes.h"
 #include "protocols/http/routes/route_support.h"
@@ -20,6 +26,13 @@ Response too_many(std::chrono::seconds retry_after) {
     r.set_header("Retry-After", std::to_string(retry_after.count()));
     return r;
 }
+
+// Choosing the QR mask and deflating the PNG take milliseconds (a long label or issuer makes a large symbol):
+// on the pool, not the loop. nullopt without libqrencode or when the URL is too long for a QR code.
+struct QrJob {
+    std::string url;
+    std::optional<std::string> operator()() const { return auth::qr_data_url(url); }
+};
 
 // The failure key of TOTP checks: the user's id, apart from login names.
 std::string totp_key(const storage::User& user) { return "totp:" + user.id; }
@@ -68,9 +81,13 @@ core::Task<Response> setup_totp(Call& call) {
     auto saved = co_await call.store().set_totp(user->id, pending);
     if (!saved) co_return store_error(saved.error(), Resource::user);
     const std::string account = label.value_or(user->primary_address.empty() ? user->username : user->primary_address);
-    co_return success({{"seed", pending.secret},
-                       {"otpauth", auth::otpauth_url(issuer.value_or(authenticator.options().totp_issuer), account,
-                                                     pending.secret)}});
+    const std::string url =
+        auth::otpauth_url(issuer.value_or(authenticator.options().totp_issuer), account, pending.secret);
+    json fields = {{"seed", pending.secret}, {"otpauth", url}};
+    QrJob job{url};
+    auto qrcode = co_await call.context.pool.run(std::move(job));
+    if (qrcode) fields["qrcode"] = std::move(*qrcode);
+    co_return success(std::move(fields));
 }
 
 core::Task<Response> enable_totp(Call& call) {
@@ -105,6 +122,11 @@ core::Task<Response> check_totp(Call& call) {
     if (!state->enabled) co_return error_response(400, "TotpDisabled", "TOTP 2FA is not enabled for this user");
     auto refused = co_await verify_code(call, *user, *state, *token, "check 2fa totp");
     if (refused) co_return std::move(*refused);
+    if (call.principal.role == Role::user && call.principal.needs_totp) {
+        // dispatch only lets such a token reach its own user's check, so the token and the code agree.
+        auto confirmed = co_await call.store().confirm_api_token_totp(call.principal.token_hash);
+        if (!confirmed) co_return store_error(confirmed.error(), Resource::user);
+    }
     co_await record_security_event(call, user->id, "check 2fa totp", "", "success");
     co_return success();
 }
