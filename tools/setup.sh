@@ -27,6 +27,7 @@ packages=(
   libhiredis-dev libmongoc-dev libbson-dev libargon2-dev libcrypt-dev
   libhttp-parser-dev nlohmann-json3-dev
   libqrencode-dev  # TOTP set-up QR codes (optional to the build; runtime package libqrencode4)
+  libidn2-dev  # IDNA 2008 domain conversion for internationalised addresses
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server python3 openssl
   isync  # mbsync: the two-way sync client test/integration/test_real_clients.py drives (324 KB)
