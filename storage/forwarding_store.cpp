@@ -10,6 +10,17 @@ StoreTask<User> ForwardingStore::create_user(NewUser user) { return inner_.creat
 StoreTask<User> ForwardingStore::find_user(UserId id) { return inner_.find_user(std::move(id)); }
 StoreTask<User> ForwardingStore::find_user_by_login(std::string login) { return inner_.find_user_by_login(std::move(login)); }
 StoreTask<std::vector<User>> ForwardingStore::list_users() { return inner_.list_users(); }
+StoreTask<Page<User>> ForwardingStore::list_users_page(PageRequest request) { return inner_.list_users_page(std::move(request)); }
+StoreTask<Page<Address>> ForwardingStore::list_addresses_page(PageRequest request) { return inner_.list_addresses_page(std::move(request)); }
+StoreTask<Address> ForwardingStore::get_address(AddressId id) { return inner_.get_address(std::move(id)); }
+StoreTask<Address> ForwardingStore::update_address(UserId user, AddressId id, std::optional<std::string> address,
+                                                   bool make_primary) {
+    return inner_.update_address(std::move(user), std::move(id), std::move(address), make_primary);
+}
+StoreTask<MailboxCounters> ForwardingStore::mailbox_counters(MailboxId box) { return inner_.mailbox_counters(std::move(box)); }
+StoreTask<std::vector<ThreadCount>> ForwardingStore::thread_counts(UserId user, std::vector<ThreadId> threads) {
+    return inner_.thread_counts(std::move(user), std::move(threads));
+}
 StoreTask<void> ForwardingStore::set_password_hash(UserId id, std::string password_hash) { return inner_.set_password_hash(std::move(id), std::move(password_hash)); }
 StoreTask<void> ForwardingStore::set_quota_limit(UserId id, std::uint64_t quota_limit_bytes) { return inner_.set_quota_limit(std::move(id), quota_limit_bytes); }
 StoreTask<void> ForwardingStore::set_disabled(UserId id, bool disabled) { return inner_.set_disabled(std::move(id), disabled); }

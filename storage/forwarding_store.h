@@ -16,6 +16,7 @@ public:
     StoreTask<User> find_user(UserId id) override;
     StoreTask<User> find_user_by_login(std::string login) override;
     StoreTask<std::vector<User>> list_users() override;
+    StoreTask<Page<User>> list_users_page(PageRequest request) override;
     StoreTask<void> set_password_hash(UserId id, std::string password_hash) override;
     StoreTask<void> set_quota_limit(UserId id, std::uint64_t quota_limit_bytes) override;
     StoreTask<void> set_disabled(UserId id, bool disabled) override;
@@ -23,6 +24,10 @@ public:
     StoreTask<Address> add_address(UserId user, std::string address, bool make_primary) override;
     StoreTask<void> remove_address(UserId user, std::string address) override;
     StoreTask<std::vector<Address>> list_addresses(UserId user) override;
+    StoreTask<Page<Address>> list_addresses_page(PageRequest request) override;
+    StoreTask<Address> get_address(AddressId id) override;
+    StoreTask<Address> update_address(UserId user, AddressId id, std::optional<std::string> address,
+                                      bool make_primary) override;
     StoreTask<ResolvedAddress> resolve_address(std::string address) override;
     StoreTask<Mailbox> create_mailbox(UserId user, std::string name, SpecialUse special_use) override;
     StoreTask<Mailbox> find_mailbox(UserId user, std::string name) override;
@@ -31,6 +36,7 @@ public:
     StoreTask<Mailbox> rename_mailbox(MailboxId id, std::string new_name) override;
     StoreTask<void> delete_mailbox(MailboxId id) override;
     StoreTask<void> set_subscribed(MailboxId id, bool subscribed) override;
+    StoreTask<MailboxCounters> mailbox_counters(MailboxId box) override;
     StoreTask<Appended> append(MailboxId box, AppendRequest message) override;
     StoreTask<std::vector<MessageMeta>> list_messages(MailboxId box, UidRange uids) override;
     StoreTask<std::string> read_message(MailboxId box, Uid uid, std::optional<ByteRange> range) override;
@@ -41,6 +47,7 @@ public:
     StoreTask<CopyResult> move(MailboxId from, UidRange uids, MailboxId to) override;
     StoreTask<ExpungeResult> expunge(MailboxId box, UidRange uids) override;
     StoreTask<std::vector<Uid>> search(MailboxId box, SearchQuery query) override;
+    StoreTask<std::vector<ThreadCount>> thread_counts(UserId user, std::vector<ThreadId> threads) override;
     StoreTask<Filter> create_filter(UserId user, NewFilter filter) override;
     StoreTask<std::vector<Filter>> list_filters(UserId user) override;
     StoreTask<Filter> get_filter(UserId user, FilterId id) override;

@@ -88,6 +88,12 @@ SearchKey modseq(ModSeq at_least) {
     return k;
 }
 
+SearchKey thread(std::string thread_id) {
+    SearchKey k = make(SearchKey::Kind::thread);
+    k.name = std::move(thread_id);
+    return k;
+}
+
 }  // namespace search
 
 namespace {

@@ -43,6 +43,7 @@ struct SearchKey {
         body,           // the body text contains `text`
         text,           // the header or body text contains `text`
         modseq,         // modseq >= number
+        thread,         // the message's thread (types.h ThreadId) is `name`: the HTTP search's `thread`
     };
     Kind kind = Kind::all;
     std::vector<SearchKey> children;
@@ -77,6 +78,7 @@ SearchKey header(std::string field, std::string text);
 SearchKey body(std::string text);
 SearchKey text(std::string text);
 SearchKey modseq(ModSeq at_least);
+SearchKey thread(std::string thread_id);
 }  // namespace search
 
 // Limits a backend may rely on: nesting depth and key count (bad_input beyond), negation with one child.

@@ -1,6 +1,11 @@
 // The Store's default implementations: what a backend may override with something faster.
 #include "storage/store.h"
 
+#include <algorithm>
+
+#include "storage/address_normalize.h"
+#include "storage/paging.h"
+
 namespace mallard::storage {
 
 // One read_mime_tree per message listed in the range: correct for any backend, one round trip each.
@@ -16,6 +21,78 @@ StoreTask<std::vector<MimeTree>> Store::read_mime_trees(MailboxId box, UidRange 
         out.push_back(MimeTree{meta.uid, std::move(*tree)});
     }
     co_return out;
+}
+
+StoreTask<Page<User>> Store::list_users_page(PageRequest request) {
+    auto listed = co_await list_users();
+    if (!listed) co_return listed.take_error();
+    std::vector<Keyed<User>> users;
+    for (User& u : *listed) {
+        if (request.only_user && u.id != *request.only_user) continue;
+        if (!matches_query(request.query, {u.username, u.primary_address})) continue;
+        std::string key = u.id;
+        users.push_back({std::move(key), std::move(u)});
+    }
+    co_return page_of(std::move(users), request, id_less);
+}
+
+StoreTask<Page<Address>> Store::list_addresses_page(PageRequest request) {
+    auto users = co_await list_users();
+    if (!users) co_return users.take_error();
+    std::vector<Keyed<Address>> addresses;
+    for (const User& u : *users) {
+        if (request.only_user && u.id != *request.only_user) continue;
+        auto listed = co_await list_addresses(u.id);
+        if (!listed) co_return listed.take_error();
+        for (Address& a : *listed) {
+            if (!matches_query(request.query, {a.address})) continue;
+            auto normalized = normalize_address(a.address);
+            std::string key = normalized ? normalized->key() : a.address;
+            addresses.push_back({std::move(key), std::move(a)});
+        }
+    }
+    co_return page_of(std::move(addresses), request);
+}
+
+StoreTask<Address> Store::get_address(AddressId id) {
+    auto users = co_await list_users();
+    if (!users) co_return users.take_error();
+    for (const User& u : *users) {
+        auto listed = co_await list_addresses(u.id);
+        if (!listed) co_return listed.take_error();
+        for (Address& a : *listed)
+            if (a.id == id) co_return std::move(a);
+    }
+    co_return core::Error(core::Errc::not_found, "no such address");
+}
+
+StoreTask<Address> Store::update_address(UserId user, AddressId id, std::optional<std::string> address,
+                                         bool make_primary) {
+    auto listed = co_await list_addresses(user);
+    if (!listed) co_return listed.take_error();
+    auto found = std::find_if(listed->begin(), listed->end(), [&](const Address& a) { return a.id == id; });
+    if (found == listed->end()) co_return core::Error(core::Errc::not_found, "no such address");
+    if (!address) address = found->address;
+    auto removed = co_await remove_address(user, found->address);
+    if (!removed) co_return removed.take_error();
+    auto added = co_await add_address(std::move(user), std::move(*address), make_primary || found->primary);
+    co_return added;
+}
+
+StoreTask<MailboxCounters> Store::mailbox_counters(MailboxId box) {
+    auto messages = co_await list_messages(std::move(box), UidRange{});
+    if (!messages) co_return messages.take_error();
+    MailboxCounters c;
+    for (const MessageMeta& m : *messages) {
+        ++c.total;
+        if (!has_flag(m.flags, "\\Seen")) ++c.unseen;
+        c.size += m.size_bytes;
+    }
+    co_return c;
+}
+
+StoreTask<std::vector<ThreadCount>> Store::thread_counts(UserId, std::vector<ThreadId>) {
+    co_return std::vector<ThreadCount>{};
 }
 
 }  // namespace mallard::storage

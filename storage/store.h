@@ -41,6 +41,9 @@ public:
     // For authentication: `login` is a username or any of the user's addresses (normalised as for delivery).
     virtual StoreTask<User> find_user_by_login(std::string login) = 0;
     virtual StoreTask<std::vector<User>> list_users() = 0;
+    // One page of users by id; `query` matches the username or the main address. The default (store.cpp) loads
+    // every user; a backend pages in the database (SQLite: by primary key; MongoDB: find on _id with limit).
+    virtual StoreTask<Page<User>> list_users_page(PageRequest request);
     virtual StoreTask<void> set_password_hash(UserId id, std::string password_hash) = 0;
     virtual StoreTask<void> set_quota_limit(UserId id, std::uint64_t quota_limit_bytes) = 0;
     virtual StoreTask<void> set_disabled(UserId id, bool disabled) = 0;
@@ -52,6 +55,14 @@ public:
     virtual StoreTask<Address> add_address(UserId user, std::string address, bool make_primary) = 0;
     virtual StoreTask<void> remove_address(UserId user, std::string address) = 0;
     virtual StoreTask<std::vector<Address>> list_addresses(UserId user) = 0;
+    // Every user's addresses, one page by lookup key; `query` matches the address. Default: via every user.
+    virtual StoreTask<Page<Address>> list_addresses_page(PageRequest request);
+    // An address by its id, whoever's it is: not_found otherwise. Default: searches every user's addresses.
+    virtual StoreTask<Address> get_address(AddressId id);
+    // Renames the user's address `id` (re-normalised; `exists` if someone has it) and/or makes it the main
+    // one; not_found if it isn't the user's. The default removes and re-adds, which a backend does atomically.
+    virtual StoreTask<Address> update_address(UserId user, AddressId id, std::optional<std::string> address,
+                                              bool make_primary);
     // Delivery lookup: case-insensitive, dots in the local part ignored, +label stripped and returned,
     // IDN domains matched in Unicode and punycode (storage/address_normalize.h).
     virtual StoreTask<ResolvedAddress> resolve_address(std::string address) = 0;
@@ -66,9 +77,14 @@ public:
     // Deletes the mailbox and its messages (quota released). INBOX can't be deleted.
     virtual StoreTask<void> delete_mailbox(MailboxId id) = 0;
     virtual StoreTask<void> set_subscribed(MailboxId id, bool subscribed) = 0;
+    // Messages, unseen messages and bytes in the mailbox. Default: a list_messages scan; SQLite counts in one
+    // aggregate query; MongoDB would keep WildDuck's counters.
+    virtual StoreTask<MailboxCounters> mailbox_counters(MailboxId box);
 
     // ---- messages ----
-    // Returns once the message is durable (committed): it survives kill -9 of the process.
+    // Returns once the message is durable (committed): it survives kill -9 of the process. The message joins
+    // a thread of its user (storage/threading.h: a known Message-ID it references with the same base
+    // subject, else a new thread); copies and moves keep their thread.
     virtual StoreTask<Appended> append(MailboxId box, AppendRequest message) = 0;
     virtual StoreTask<std::vector<MessageMeta>> list_messages(MailboxId box, UidRange uids) = 0;
     // The whole message, or a byte range of it.
@@ -93,6 +109,9 @@ public:
     // $all/$nin on the flags array, ranges on dates, size and modseq, $and/$or/$nor for the tree), and
     // substring keys checked with an escaped, unanchored $regex on the stored folded text.
     virtual StoreTask<std::vector<Uid>> search(MailboxId box, SearchQuery query) = 0;
+    // How many messages of the user each of `threads` holds (WildDuck's threadCounters); unknown ones are left
+    // out. The default knows no threads and returns none.
+    virtual StoreTask<std::vector<ThreadCount>> thread_counts(UserId user, std::vector<ThreadId> threads);
 
     // ---- filters ----
     // Delivery filters (types.h). create/update fail with not_found for an unknown user or an action mailbox

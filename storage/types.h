@@ -42,10 +42,16 @@ struct NewUser {
 
 // ---- addresses -----------------------------------------------------------------------------------------
 
+using AddressId = std::string;
+
+// WildDuck's address record: its own id, and the address as normalizeAddress stores it (address_normalize.h
+// `display`: local part folded, Unicode domain), whichever form it was added in.
 struct Address {
-    std::string address;  // as it was added
+    std::string address;
     UserId user;
     bool primary = false;
+    AddressId id;
+    TimePoint created{};  // epoch for addresses stored before schema 7
 };
 
 // What an incoming recipient resolved to: "John.Doe+lists@Example.com" → the user of john.doe@example.com,
@@ -54,6 +60,29 @@ struct ResolvedAddress {
     UserId user;
     std::string address;  // the stored address it matched
     std::string label;    // the +label of the lookup, without '+'; empty if none
+    AddressId id;         // the matched address's id
+};
+
+// ---- paged listings (GET /users, GET /addresses) --------------------------------------------------------
+
+// One page of a listing in the store's order, found with an index rather than by loading everything:
+// WildDuck's cursor paging (mongo-cursor-pagination) with a sort key per item. Users sort by id, addresses by
+// their lookup key (WildDuck's `addrview`).
+struct PageRequest {
+    std::string query;                // a case-insensitive ASCII substring filter; empty = every item
+    std::optional<UserId> only_user;  // only this user's items (a user-role token)
+    std::size_t limit = 20;
+    std::optional<std::string> after;   // a `next` cursor: items sorting after this key
+    std::optional<std::string> before;  // a `previous` cursor: the `limit` items sorting before this key
+};
+
+template <class T>
+struct Page {
+    std::vector<T> items;           // ascending
+    std::vector<std::string> keys;  // each item's sort key, for the cursors
+    std::uint64_t total = 0;        // items matching the filter, all pages
+    bool more_before = false;       // items sort before the first one shown
+    bool more_after = false;        // items sort after the last one shown
 };
 
 // ---- mailboxes -----------------------------------------------------------------------------------------
@@ -121,12 +150,28 @@ struct MimeTree {
     std::string bytes;
 };
 
+// A conversation, WildDuck's `thread`: per user, assigned when a message is stored (storage/threading.h).
+using ThreadId = std::string;
+
 struct MessageMeta {
     Uid uid = 0;
     ModSeq modseq = 0;
     Flags flags;
     TimePoint internal_date{};
     std::uint64_t size_bytes = 0;
+    ThreadId thread;  // empty for messages stored before threads were kept
+};
+
+struct ThreadCount {
+    ThreadId thread;
+    std::uint64_t messages = 0;  // in every mailbox of the user
+};
+
+// A mailbox's counters, as WildDuck's mailbox listing shows them.
+struct MailboxCounters {
+    std::uint64_t total = 0;
+    std::uint64_t unseen = 0;
+    std::uint64_t size = 0;  // bytes
 };
 
 // A byte range of the whole message; a range past the end is cut at the end (IMAP partial fetch).

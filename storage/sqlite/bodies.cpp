@@ -134,6 +134,7 @@ PreparedBody prepare_body(Db& db, const std::string& raw, const IngestOptions& o
     body.layout = message.layout.attachments.empty() ? std::string() : message.layout.serialize();
     body.mime_tree = std::move(message.mime_tree);
     body.search = search_text_of(message);
+    body.thread = thread_keys(message.header_text);
     for (std::size_t i = 0; i < message.layout.attachments.size(); ++i) {
         PreparedAttachment a;
         a.hash = message.layout.attachments[i].hash;

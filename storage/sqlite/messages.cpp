@@ -68,17 +68,20 @@ struct Row {
     std::int64_t internal_date;
     std::int64_t size;
     std::int64_t body;
+    std::int64_t thread;  // 0: none (stored before threads were kept)
 };
+
+ThreadId thread_id(std::int64_t thread) { return thread > 0 ? render_id(thread) : ThreadId{}; }
 
 std::vector<Row> select_rows(Db& db, std::int64_t box, UidRange uids) {
     auto q = db.prepare(
-        "SELECT uid, modseq, flags, internal_date, size, body_id FROM messages "
+        "SELECT uid, modseq, flags, internal_date, size, body_id, COALESCE(thread_id, 0) FROM messages "
         "WHERE mailbox_id = ?1 AND uid BETWEEN ?2 AND ?3 ORDER BY uid");
     q.bind(1, box).bind(2, std::int64_t{uids.first}).bind(3, std::int64_t{uids.last});
     std::vector<Row> rows;
     while (q.step())
         rows.push_back(Row{static_cast<Uid>(q.i64(0)), static_cast<ModSeq>(q.i64(1)), q.text(2), q.i64(3), q.i64(4),
-                           q.i64(5)});
+                           q.i64(5), q.i64(6)});
     return rows;
 }
 
@@ -117,9 +120,10 @@ Result<Appended> append(Db& db, const MailboxId& id, const AppendRequest& messag
     if (!a) return a.take_error();
     if (!charge_quota(db, a->user, size, true)) return Error(Errc::quota, "over quota");
     const std::int64_t body = insert_body(db, prepared);
+    const std::int64_t thread = assign_thread(db, a->user, prepared.thread);
     db.prepare(
-          "INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, body_id) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+          "INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, body_id, thread_id) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
         .bind(1, *box)
         .bind(2, std::int64_t{a->first_uid})
         .bind(3, static_cast<std::int64_t>(a->first_modseq))
@@ -127,6 +131,7 @@ Result<Appended> append(Db& db, const MailboxId& id, const AppendRequest& messag
         .bind(5, to_seconds(message.internal_date))
         .bind(6, size)
         .bind(7, body)
+        .bind(8, thread)
         .run();
     append_journal(db, *box, a->first_modseq, JournalKind::append, a->first_uid, flag_text);
     tx.commit();  // durable from here (WAL): the caller may acknowledge
@@ -140,7 +145,7 @@ Result<std::vector<MessageMeta>> list_messages(Db& db, const MailboxId& id, UidR
     std::vector<MessageMeta> out;
     for (auto& r : select_rows(db, *box, uids))
         out.push_back(MessageMeta{r.uid, r.modseq, split_flags(r.flags), from_seconds(r.internal_date),
-                                  static_cast<std::uint64_t>(r.size)});
+                                  static_cast<std::uint64_t>(r.size), thread_id(r.thread)});
     return out;
 }
 
@@ -204,7 +209,7 @@ Result<FlagResult> store_flags(Db& db, const MailboxId& id, const FlagChange& ch
         }
         if (after == before) continue;  // no change, no new modseq
         changed.push_back(MessageMeta{r.uid, 0, std::move(after), from_seconds(r.internal_date),
-                                      static_cast<std::uint64_t>(r.size)});
+                                      static_cast<std::uint64_t>(r.size), thread_id(r.thread)});
     }
     if (!changed.empty()) {
         auto a = allocate(db, *box, 0, static_cast<std::uint32_t>(changed.size()));
@@ -250,8 +255,8 @@ Result<CopyResult> copy(Db& db, const MailboxId& from_id, UidRange uids, const M
     ModSeq modseq = a->first_modseq;
     for (const auto& r : rows) {
         db.prepare(
-              "INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, body_id) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+              "INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, body_id, thread_id) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULLIF(?8, 0))")
             .bind(1, *to)
             .bind(2, std::int64_t{uid})
             .bind(3, static_cast<std::int64_t>(modseq))
@@ -259,6 +264,7 @@ Result<CopyResult> copy(Db& db, const MailboxId& from_id, UidRange uids, const M
             .bind(5, r.internal_date)
             .bind(6, r.size)
             .bind(7, r.body)
+            .bind(8, r.thread)
             .run();
         if (!move) db.prepare("UPDATE bodies SET refs = refs + 1 WHERE id = ?1").bind(1, r.body).run();
         append_journal(db, *to, modseq, JournalKind::append, uid, r.flags);

@@ -14,6 +14,7 @@
 // api_tokens HTTP API tokens by their SHA-256 (storage/types.h ApiToken), never the tokens themselves;
 //            needs_totp marks one still waiting for its TOTP check.
 // app_passwords, auth_log, auth_failures, users.totp_*: account security (storage/security_types.h).
+// threads, thread_refs, messages.thread_id: WildDuck's message threads (storage/threading.h).
 #include "storage/sqlite/migrations.h"
 
 #include <iterator>
@@ -199,6 +200,28 @@ CREATE TABLE auth_failures (
     // reaches anything but the check itself; tokens from before this version had no such step (0).
     R"sql(
 ALTER TABLE api_tokens ADD COLUMN needs_totp INTEGER NOT NULL DEFAULT 0;
+)sql",
+
+    // 8: WildDuck parity. addresses.created (epoch seconds; 0 for older rows). Threads (storage/threading.h):
+    // `threads` keeps each thread's base subject, `thread_refs` the message ids it has seen (looked up by
+    // user and id at every delivery), messages.thread_id the thread of each message (NULL for messages
+    // stored before: their headers are not at hand in SQL) with an index to count a thread's messages.
+    R"sql(
+ALTER TABLE addresses ADD COLUMN created INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE threads (
+  id      INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  subject TEXT NOT NULL
+);
+CREATE INDEX threads_user ON threads(user_id);
+CREATE TABLE thread_refs (
+  user_id   INTEGER NOT NULL,
+  ref       TEXT NOT NULL,
+  thread_id INTEGER NOT NULL,
+  PRIMARY KEY (user_id, ref, thread_id)
+) WITHOUT ROWID;
+ALTER TABLE messages ADD COLUMN thread_id INTEGER;
+CREATE INDEX messages_thread ON messages(thread_id) WHERE thread_id IS NOT NULL;
 )sql",
 };
 

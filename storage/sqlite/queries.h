@@ -12,6 +12,7 @@
 #include "storage/ingest.h"
 #include "storage/search.h"
 #include "storage/security_types.h"
+#include "storage/threading.h"
 #include "storage/types.h"
 
 namespace mallard::storage::sqlite {
@@ -25,6 +26,9 @@ std::string join_flags(const Flags& flags);
 Flags split_flags(const std::string& text);
 
 // users.cpp
+// "SELECT <user columns> FROM users u " and the User they read.
+extern const char* const user_columns;
+User read_user(const Stmt& q);
 Result<User> create_user(Db& db, const NewUser& user);
 Result<User> find_user(Db& db, const UserId& id);
 Result<User> find_user_by_login(Db& db, const std::string& login);
@@ -37,6 +41,24 @@ Result<Address> add_address(Db& db, const UserId& user, const std::string& addre
 Result<void> remove_address(Db& db, const UserId& user, const std::string& address);
 Result<std::vector<Address>> list_addresses(Db& db, const UserId& user);
 Result<ResolvedAddress> resolve_address(Db& db, const std::string& address);
+Result<Address> get_address(Db& db, const AddressId& id);
+Result<Address> update_address(Db& db, const UserId& user, const AddressId& id,
+                               const std::optional<std::string>& address, bool make_primary);
+// The columns read_address reads, in order.
+inline constexpr const char* address_columns = "address, user_id, is_primary, id, created";
+Address read_address(const Stmt& q);
+
+// listings.cpp: paged listings and counters, each one indexed query (storage/store.h).
+Result<Page<User>> list_users_page(Db& db, const PageRequest& request);
+Result<Page<Address>> list_addresses_page(Db& db, const PageRequest& request);
+Result<MailboxCounters> mailbox_counters(Db& db, const MailboxId& box);
+
+// threads.cpp (storage/threading.h)
+// Inside append's write transaction: the thread the message joins, created if none matches.
+std::int64_t assign_thread(Db& db, std::int64_t user, const ThreadKeys& keys);
+Result<std::vector<ThreadCount>> thread_counts(Db& db, const UserId& user, const std::vector<ThreadId>& threads);
+// Inside delete_user's write transaction.
+void delete_user_threads(Db& db, std::int64_t user);
 
 // mailboxes.cpp
 // Inside a write transaction: inserts a mailbox with a fresh UIDVALIDITY.
@@ -94,6 +116,7 @@ struct PreparedBody {
     std::string mime_tree;
     std::vector<PreparedAttachment> attachments;
     SearchText search;
+    ThreadKeys thread;
 };
 PreparedBody prepare_body(Db& db, const std::string& raw, const IngestOptions& options);
 // Inside a write transaction: stores the body with one reference and takes a reference on each attachment.

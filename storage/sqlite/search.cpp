@@ -95,6 +95,10 @@ public:
         case Kind::larger: return "m.size > " + bind(clamp(k.number));
         case Kind::smaller: return "m.size < " + bind(clamp(k.number));
         case Kind::modseq: return "m.modseq >= " + bind(clamp(k.number));
+        case Kind::thread: {
+            auto id = parse_id(k.name);  // an id this store never gave matches nothing
+            return id ? "m.thread_id = " + bind(*id) : std::string("0");
+        }
         case Kind::body: return contains("body", k.text);
         case Kind::text: return text(k.text);
         case Kind::header: return header(k.name, k.text);

@@ -107,6 +107,23 @@ StoreTask<void> SqliteStore::set_disabled(UserId id, bool disabled) {
     MALLARD_SQLITE_CALL(sqlite::set_disabled(db, id, disabled));
 }
 StoreTask<void> SqliteStore::delete_user(UserId id) { MALLARD_SQLITE_CALL(sqlite::delete_user(db, id)); }
+StoreTask<Page<User>> SqliteStore::list_users_page(PageRequest request) {
+    MALLARD_SQLITE_CALL(sqlite::list_users_page(db, request));
+}
+StoreTask<Page<Address>> SqliteStore::list_addresses_page(PageRequest request) {
+    MALLARD_SQLITE_CALL(sqlite::list_addresses_page(db, request));
+}
+StoreTask<Address> SqliteStore::get_address(AddressId id) { MALLARD_SQLITE_CALL(sqlite::get_address(db, id)); }
+StoreTask<Address> SqliteStore::update_address(UserId user, AddressId id, std::optional<std::string> address,
+                                               bool make_primary) {
+    MALLARD_SQLITE_CALL(sqlite::update_address(db, user, id, address, make_primary));
+}
+StoreTask<MailboxCounters> SqliteStore::mailbox_counters(MailboxId box) {
+    MALLARD_SQLITE_CALL(sqlite::mailbox_counters(db, box));
+}
+StoreTask<std::vector<ThreadCount>> SqliteStore::thread_counts(UserId user, std::vector<ThreadId> threads) {
+    MALLARD_SQLITE_CALL(sqlite::thread_counts(db, user, threads));
+}
 
 StoreTask<Address> SqliteStore::add_address(UserId user, std::string address, bool make_primary) {
     MALLARD_SQLITE_CALL(sqlite::add_address(db, user, address, make_primary));

@@ -43,6 +43,13 @@ public:
     StoreTask<void> remove_address(UserId user, std::string address) override;
     StoreTask<std::vector<Address>> list_addresses(UserId user) override;
     StoreTask<ResolvedAddress> resolve_address(std::string address) override;
+    StoreTask<Page<User>> list_users_page(PageRequest request) override;
+    StoreTask<Page<Address>> list_addresses_page(PageRequest request) override;
+    StoreTask<Address> get_address(AddressId id) override;
+    StoreTask<Address> update_address(UserId user, AddressId id, std::optional<std::string> address,
+                                      bool make_primary) override;
+    StoreTask<MailboxCounters> mailbox_counters(MailboxId box) override;
+    StoreTask<std::vector<ThreadCount>> thread_counts(UserId user, std::vector<ThreadId> threads) override;
 
     StoreTask<Mailbox> create_mailbox(UserId user, std::string name, SpecialUse special_use) override;
     StoreTask<Mailbox> find_mailbox(UserId user, std::string name) override;

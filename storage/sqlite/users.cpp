@@ -1,5 +1,6 @@
 // Users and addresses on SQLite.
 #include <charconv>
+#include <chrono>
 
 #include "storage/address_normalize.h"
 #include "storage/sqlite/queries.h"
@@ -18,9 +19,7 @@ std::optional<std::int64_t> parse_id(const std::string& id) {
 
 std::string render_id(std::int64_t id) { return std::to_string(id); }
 
-namespace {
-
-constexpr const char* user_columns =
+const char* const user_columns =
     "SELECT u.id, u.username, u.password_hash, u.quota_limit, u.quota_used, u.disabled, "
     "COALESCE((SELECT address FROM addresses a WHERE a.user_id = u.id AND a.is_primary = 1), '') FROM users u ";
 
@@ -36,6 +35,8 @@ User read_user(const Stmt& q) {
     return u;
 }
 
+namespace {
+
 Result<User> load_user(Db& db, std::int64_t id) {
     static const std::string sql = std::string(user_columns) + "WHERE u.id = ?1";
     auto q = db.prepare(sql.c_str());
@@ -50,7 +51,12 @@ bool user_exists(Db& db, std::int64_t id) {
     return q.step();
 }
 
-// Inside a write transaction.
+std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Inside a write transaction. The address is kept as WildDuck's normalizeAddress keeps it (Unicode domain),
+// so both IDN forms of it read back the same.
 Result<Address> insert_address(Db& db, std::int64_t user, const std::string& address, bool make_primary) {
     auto normalized = normalize_address(address);
     if (!normalized) return normalized.take_error();
@@ -62,13 +68,16 @@ Result<Address> insert_address(Db& db, std::int64_t user, const std::string& add
         if (q.step()) return Error(Errc::exists, "address already in use: " + address);
     }
     if (make_primary) db.prepare("UPDATE addresses SET is_primary = 0 WHERE user_id = ?1").bind(1, user).run();
-    db.prepare("INSERT INTO addresses (user_id, address, lookup, is_primary) VALUES (?1, ?2, ?3, ?4)")
+    const std::int64_t created = now_seconds();
+    db.prepare("INSERT INTO addresses (user_id, address, lookup, is_primary, created) VALUES (?1, ?2, ?3, ?4, ?5)")
         .bind(1, user)
-        .bind(2, address)
+        .bind(2, normalized->display)
         .bind(3, key)
         .bind(4, std::int64_t{make_primary})
+        .bind(5, created)
         .run();
-    return Address{address, render_id(user), make_primary};
+    return Address{normalized->display, render_id(user), make_primary, render_id(db.last_insert_rowid()),
+                   TimePoint(std::chrono::seconds(created))};
 }
 
 Result<void> update_user(Db& db, const UserId& id, const char* sql, std::int64_t value,
@@ -168,6 +177,7 @@ Result<void> delete_user(Db& db, const UserId& id) {
     }
     db.prepare("DELETE FROM mailboxes WHERE user_id = ?1").bind(1, *uid).run();
     db.prepare("DELETE FROM addresses WHERE user_id = ?1").bind(1, *uid).run();
+    delete_user_threads(db, *uid);
     db.prepare("DELETE FROM filters WHERE user_id = ?1").bind(1, *uid).run();
     db.prepare("DELETE FROM api_tokens WHERE user_id = ?1").bind(1, *uid).run();
     delete_user_security(db, *uid);
@@ -197,23 +207,74 @@ Result<void> remove_address(Db& db, const UserId& user, const std::string& addre
     return core::success();
 }
 
+Address read_address(const Stmt& q) {
+    return Address{q.text(0), render_id(q.i64(1)), q.i64(2) != 0, render_id(q.i64(3)),
+                   TimePoint(std::chrono::seconds(q.i64(4)))};
+}
+
 Result<std::vector<Address>> list_addresses(Db& db, const UserId& user) {
     auto uid = parse_id(user);
     if (!uid || !user_exists(db, *uid)) return Error(Errc::not_found, "no such user");
-    auto q = db.prepare("SELECT address, is_primary FROM addresses WHERE user_id = ?1 ORDER BY is_primary DESC, address");
+    static const std::string sql = std::string("SELECT ") + address_columns +
+                                   " FROM addresses WHERE user_id = ?1 ORDER BY is_primary DESC, lookup";
+    auto q = db.prepare(sql.c_str());
     q.bind(1, *uid);
     std::vector<Address> out;
-    while (q.step()) out.push_back(Address{q.text(0), user, q.i64(1) != 0});
+    while (q.step()) out.push_back(read_address(q));
     return out;
+}
+
+Result<Address> get_address(Db& db, const AddressId& id) {
+    auto key = parse_id(id);
+    if (!key) return Error(Errc::not_found, "no such address");
+    static const std::string sql = std::string("SELECT ") + address_columns + " FROM addresses WHERE id = ?1";
+    auto q = db.prepare(sql.c_str());
+    q.bind(1, *key);
+    if (!q.step()) return Error(Errc::not_found, "no such address");
+    return read_address(q);
+}
+
+Result<Address> update_address(Db& db, const UserId& user, const AddressId& id,
+                               const std::optional<std::string>& address, bool make_primary) {
+    auto uid = parse_id(user);
+    auto key = parse_id(id);
+    if (!uid || !key) return Error(Errc::not_found, "no such address");
+    WriteTx tx(db);
+    {
+        auto q = db.prepare("SELECT 1 FROM addresses WHERE id = ?1 AND user_id = ?2");
+        q.bind(1, *key).bind(2, *uid);
+        if (!q.step()) return Error(Errc::not_found, "no such address");
+    }
+    if (address) {
+        auto normalized = normalize_address(*address);
+        if (!normalized) return normalized.take_error();
+        if (!normalized->label.empty()) return Error(Errc::bad_input, "an address can't carry a +label");
+        auto q = db.prepare("SELECT 1 FROM addresses WHERE lookup = ?1 AND id <> ?2");
+        q.bind(1, normalized->key()).bind(2, *key);
+        if (q.step()) return Error(Errc::exists, "address already in use: " + *address);
+        db.prepare("UPDATE addresses SET address = ?2, lookup = ?3 WHERE id = ?1")
+            .bind(1, *key)
+            .bind(2, normalized->display)
+            .bind(3, normalized->key())
+            .run();
+    }
+    if (make_primary) {
+        db.prepare("UPDATE addresses SET is_primary = 0 WHERE user_id = ?1").bind(1, *uid).run();
+        db.prepare("UPDATE addresses SET is_primary = 1 WHERE id = ?1").bind(1, *key).run();
+    }
+    auto updated = get_address(db, id);
+    if (!updated) return updated;
+    tx.commit();
+    return updated;
 }
 
 Result<ResolvedAddress> resolve_address(Db& db, const std::string& address) {
     auto normalized = normalize_address(address);
     if (!normalized) return normalized.take_error();
-    auto q = db.prepare("SELECT user_id, address FROM addresses WHERE lookup = ?1");
+    auto q = db.prepare("SELECT user_id, address, id FROM addresses WHERE lookup = ?1");
     q.bind(1, normalized->key());
     if (!q.step()) return Error(Errc::not_found, "no such address: " + address);
-    return ResolvedAddress{render_id(q.i64(0)), q.text(1), normalized->label};
+    return ResolvedAddress{render_id(q.i64(0)), q.text(1), normalized->label, render_id(q.i64(2))};
 }
 
 }  // namespace mallard::storage::sqlite
