@@ -1,8 +1,8 @@
 // Mailboxes: GET/POST /users/:user/mailboxes, GET/PUT/DELETE /users/:user/mailboxes/:mailbox
 // (WildDuck's lib/api/mailboxes.js). WildDuck's modifyIndex is the mailbox's HIGHESTMODSEQ here.
 //
-// Counters (total, unseen, size) come from list_messages: the store has no counter call yet, so they cost a
-// scan of the mailbox's message rows. `hidden`, `retention` and `encryptMessages` have no store field:
+// Counters (total, unseen, size) come from Store::mailbox_counters: one aggregate query in SQLite, no message
+// rows loaded here. `hidden`, `retention` and `encryptMessages` have no store field:
 // they are accepted and read back as WildDuck's defaults (false, absent, false).
 #include <algorithm>
 
@@ -15,24 +15,6 @@ namespace mallard::http::routes {
 namespace {
 
 using nlohmann::json;
-
-struct Counters {
-    std::uint64_t total = 0;
-    std::uint64_t unseen = 0;
-    std::uint64_t size = 0;
-};
-
-core::Task<core::Result<Counters>> count_messages(storage::Store& store, storage::MailboxId box) {
-    auto messages = co_await store.list_messages(std::move(box), storage::UidRange{});
-    if (!messages) co_return messages.take_error();
-    Counters c;
-    for (const storage::MessageMeta& m : *messages) {
-        ++c.total;
-        if (!storage::has_flag(m.flags, "\\Seen")) ++c.unseen;
-        c.size += m.size_bytes;
-    }
-    co_return c;
-}
 
 // WildDuck's specialUse value: "\\Sent", … or null.
 json special_use_json(storage::SpecialUse use) {
@@ -82,7 +64,7 @@ core::Task<Response> list_mailboxes(Call& call) {
     for (const storage::Mailbox& b : listed) {
         json entry = mailbox_json(b);
         if (counters || sizes) {
-            auto c = co_await count_messages(call.store(), b.id);
+            auto c = co_await call.store().mailbox_counters(b.id);
             if (!c) co_return store_error(c.error(), Resource::mailbox);
             if (counters) {
                 entry["total"] = c->total;
@@ -116,7 +98,7 @@ core::Task<Response> get_mailbox(Call& call) {
     if (!user) co_return store_error(user.error(), Resource::user);
     auto box = co_await load_mailbox(call, *user);
     if (!box) co_return store_error(box.error(), Resource::mailbox);
-    auto c = co_await count_messages(call.store(), box->id);
+    auto c = co_await call.store().mailbox_counters(box->id);
     if (!c) co_return store_error(c.error(), Resource::mailbox);
     json body = mailbox_json(*box);
     body["total"] = c->total;

@@ -38,6 +38,7 @@ core::Task<Response> list_messages(Call& call) {
     auto order = in.string("order", 10, true);
     if (order && *order != "asc" && *order != "desc") in.invalid("order", "\"order\" must be one of [asc, desc]");
     const bool unseen_only = in.boolean("unseen").value_or(false);
+    const bool thread_counters = in.boolean("threadCounters").value_or(false);
     (void)in.boolean("includeHeaders");
     auto cursor = read_cursor(in);
     storage::Uid key = 0;  // the cursor's UID
@@ -75,6 +76,10 @@ core::Task<Response> list_messages(Call& call) {
                                             listed.begin() + static_cast<std::ptrdiff_t>(window.last));
     auto results = co_await listing_entries(call.store(), *box, std::move(shown));
     if (!results) co_return store_error(results.error(), Resource::mailbox);
+    if (thread_counters) {
+        auto counted = co_await add_thread_counters(call.store(), user->id, *results);
+        if (!counted) co_return store_error(counted.error(), Resource::mailbox);
+    }
     json previous = window.first > 0 && window.first < window.last
                         ? json(encode_cursor({false, std::to_string(listed[window.first].uid)}))
                         : json(false);
@@ -114,6 +119,7 @@ core::Task<Response> get_message(Call& call) {
     body["size"] = target->meta.size_bytes;
     body["idate"] = iso_time(target->meta.internal_date);
     body["modseq"] = target->meta.modseq;
+    add_thread_field(body, target->meta.thread);
     add_flag_fields(body, target->meta.flags);
     co_return success(std::move(body));
 }

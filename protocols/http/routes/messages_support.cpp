@@ -76,6 +76,7 @@ core::Task<core::Result<json>> listing_entries(storage::Store& store, const stor
         entry["idate"] = iso_time(m.internal_date);
         entry["size"] = m.size_bytes;
         entry["modseq"] = m.modseq;
+        add_thread_field(entry, m.thread);
         add_flag_fields(entry, m.flags);
         std::string intro;
         if (const mime::Part* part = intro_part(*parsed)) {
@@ -87,6 +88,26 @@ core::Task<core::Result<json>> listing_entries(storage::Store& store, const stor
         results.push_back(std::move(entry));
     }
     co_return results;
+}
+
+void add_thread_field(json& entry, const storage::ThreadId& thread) {
+    if (!thread.empty()) entry["thread"] = thread;
+}
+
+core::Task<core::Result<void>> add_thread_counters(storage::Store& store, storage::UserId user, json& entries) {
+    std::vector<storage::ThreadId> threads;
+    for (const json& e : entries)
+        if (e.contains("thread")) threads.push_back(e["thread"].get<std::string>());
+    if (threads.empty()) co_return core::success();
+    auto counts = co_await store.thread_counts(std::move(user), std::move(threads));
+    if (!counts) co_return counts.take_error();
+    for (json& e : entries) {
+        if (!e.contains("thread")) continue;
+        const std::string& thread = e["thread"].get_ref<const std::string&>();
+        for (const storage::ThreadCount& c : *counts)
+            if (c.thread == thread) e["threadMessageCount"] = c.messages;
+    }
+    co_return core::success();
 }
 
 storage::Flags read_flag_list(Input& in, std::string_view key) {

@@ -39,6 +39,14 @@ core::Task<MessageOrError> load_message(Call& call);
 core::Task<core::Result<nlohmann::json>> listing_entries(storage::Store& store, const storage::Mailbox& box,
                                                          std::vector<storage::MessageMeta> metas);
 
+// WildDuck's threadCounters: sets each entry's `threadMessageCount` (the messages of its `thread` in all of the
+// user's mailboxes) with one store call for the page. Entries without a thread get none.
+core::Task<core::Result<void>> add_thread_counters(storage::Store& store, storage::UserId user,
+                                                   nlohmann::json& entries);
+
+// The `thread` of a message as WildDuck shows it, or nothing for a message stored before threads were kept.
+void add_thread_field(nlohmann::json& entry, const storage::ThreadId& thread);
+
 // A list of IMAP flags (an array of strings, or one comma-separated string): each 1..255 printable characters
 // without spaces, parentheses or quotes, at most 100; "\\Recent" is not settable. Problems recorded on `in`.
 storage::Flags read_flag_list(Input& in, std::string_view key);

@@ -74,7 +74,10 @@ core::Task<Response> search_messages(Call& call) {
     auto flagged = in.boolean("flagged");
     auto unseen = in.boolean("unseen");
     (void)in.boolean("searchable");
-    (void)in.boolean("threadCounters");
+    const bool thread_counters = in.boolean("threadCounters").value_or(false);
+    auto thread = in.string("thread", 64, true);
+    if (thread && (thread->empty() || thread->find_first_not_of("0123456789abcdefABCDEF") != std::string::npos))
+        in.invalid("thread", "\"thread\" must only contain hexadecimal characters");
     const std::size_t limit = in.number("limit", 1, 250).value_or(20);
     const std::uint64_t page = in.number("page", 1).value_or(1);
     auto cursor = read_cursor(in);
@@ -98,6 +101,7 @@ core::Task<Response> search_messages(Call& call) {
     if (max_size) keys.push_back(search::smaller(*max_size + 1));
     if (flagged) keys.push_back(*flagged ? search::flag("\\Flagged") : search::no_flag("\\Flagged"));
     if (unseen) keys.push_back(*unseen ? search::no_flag("\\Seen") : search::flag("\\Seen"));
+    if (thread) keys.push_back(search::thread(*thread));
     const storage::SearchQuery query = search::all_of(std::move(keys));
 
     auto user = co_await load_user(call, in.string("user").value_or(""));
@@ -160,6 +164,10 @@ core::Task<Response> search_messages(Call& call) {
         auto one = co_await listing_entries(call.store(), boxes[m.box], std::move(just));
         if (!one) co_return store_error(one.error(), Resource::mailbox);
         for (json& e : *one) results.push_back(std::move(e));
+    }
+    if (thread_counters) {
+        auto counted = co_await add_thread_counters(call.store(), user->id, results);
+        if (!counted) co_return store_error(counted.error(), Resource::mailbox);
     }
     json previous = window.first > 0 && window.first < window.last
                         ? json(encode_cursor({false, cursor_key(matches[kept[window.first]])}))

@@ -17,11 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-// Opaque ids compared as WildDuck's ObjectIds sort: SQLite's decimal ids by value, equal-length hex by text.
-bool id_less(const std::string& a, const std::string& b) {
-    return a.size() != b.size() ? a.size() < b.size() : a < b;
-}
-
 json quota_json(const Options& options, const storage::User& user) {
     return {{"allowed", quota_allowed(options, user)}, {"used", user.quota_used_bytes}};
 }
@@ -138,50 +133,28 @@ core::Task<Response> list_users(Call& call) {
     auto required_tags = in.string("requiredTags", 1024, true);
     const std::uint64_t limit = in.number("limit", 1, 250).value_or(20);
     const std::uint64_t page = in.number("page", 1).value_or(1);
-    std::optional<Cursor> cursor;
-    for (const char* key : {"next", "previous"}) {
-        auto text = in.string(key, 1024, true);
-        if (!text) continue;
-        cursor = decode_cursor(*text);
-        if (!cursor) in.invalid(key, std::string("\"") + key + "\" must be a valid paging cursor");
-    }
+    auto cursor = read_cursor(in);
     if (!in.ok()) co_return in.error_response();
 
-    auto listed = co_await call.store().list_users();
-    if (!listed) co_return store_error(listed.error(), Resource::user);
-    std::vector<storage::User> users;
-    const std::string needle = query ? lowercase_ascii(*query) : std::string{};
-    for (storage::User& u : *listed) {
-        if (!may_access(call.principal, u.id)) continue;
-        // Users have no tags or forwarding targets yet: a filter on them matches nobody.
-        if (forward || tags || required_tags) continue;
-        if (!needle.empty() && lowercase_ascii(u.username).find(needle) == std::string::npos &&
-            lowercase_ascii(u.primary_address).find(needle) == std::string::npos)
-            continue;
-        users.push_back(std::move(u));
-    }
-    std::sort(users.begin(), users.end(), [](const auto& a, const auto& b) { return id_less(a.id, b.id); });
-
-    // The window: after the "next" key, or the `limit` users before the "previous" key.
-    auto first = users.begin();
-    auto last = users.end();
-    if (cursor && cursor->next) {
-        first = std::upper_bound(users.begin(), users.end(), cursor->key,
-                                 [](const std::string& k, const storage::User& u) { return id_less(k, u.id); });
-        last = first + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(limit, users.end() - first));
-    } else if (cursor) {
-        last = std::lower_bound(users.begin(), users.end(), cursor->key,
-                                [](const storage::User& u, const std::string& k) { return id_less(u.id, k); });
-        first = last - static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(limit, last - users.begin()));
-    } else {
-        last = first + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(limit, users.size()));
+    // The page comes from the store (by id, in the database): nothing here holds more than `limit` users.
+    storage::PageRequest request;
+    request.query = query.value_or("");
+    request.limit = limit;
+    if (call.principal.role != Role::root) request.only_user = call.principal.user;
+    if (cursor) (cursor->next ? request.after : request.before) = cursor->key;
+    storage::Page<storage::User> listed;
+    // Users have no tags or forwarding targets yet: a filter on them matches nobody.
+    if (!forward && !tags && !required_tags) {
+        auto found = co_await call.store().list_users_page(std::move(request));
+        if (!found) co_return store_error(found.error(), Resource::user);
+        listed = std::move(*found);
     }
     json results = json::array();
-    for (auto it = first; it != last; ++it) results.push_back(listed_user(call.options(), *it));
-    json previous = first != users.begin() && first != last ? json(encode_cursor({false, first->id})) : json(false);
-    json next = last != users.end() && first != last ? json(encode_cursor({true, (last - 1)->id})) : json(false);
+    for (const storage::User& u : listed.items) results.push_back(listed_user(call.options(), u));
+    json previous = listed.more_before ? json(encode_cursor({false, listed.keys.front()})) : json(false);
+    json next = listed.more_after ? json(encode_cursor({true, listed.keys.back()})) : json(false);
     co_return success({{"query", query.value_or("")},
-                       {"total", users.size()},
+                       {"total", listed.total},
                        {"page", page},
                        {"previousCursor", previous},
                        {"nextCursor", next},
