@@ -17,7 +17,7 @@ MailboxView view_with(std::vector<storage::Uid> uids, storage::ModSeq highest) {
     box.uidnext = uids.empty() ? 1 : uids.back() + 1;
     box.highest_modseq = highest;
     std::vector<storage::MessageMeta> metas;
-    for (auto uid : uids) metas.push_back(storage::MessageMeta{uid, 1, {}, {}, 10});
+    for (auto uid : uids) metas.push_back(storage::MessageMeta{uid, 1, {}, {}, 10, {}});
     return MailboxView(box, std::move(metas), false);
 }
 
