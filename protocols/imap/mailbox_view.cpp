@@ -6,31 +6,50 @@
 
 namespace mallard::imap {
 
-UidList::UidList(std::vector<Entry> entries) : entries_(std::move(entries)) {
+UidList::UidList(std::vector<Entry> entries) {
     auto by_uid = [](const Entry& a, const Entry& b) { return a.uid < b.uid; };
-    if (!std::is_sorted(entries_.begin(), entries_.end(), by_uid)) {
-        std::stable_sort(entries_.begin(), entries_.end(), by_uid);
+    if (!std::is_sorted(entries.begin(), entries.end(), by_uid)) {
+        std::stable_sort(entries.begin(), entries.end(), by_uid);
     }
     auto same_uid = [](const Entry& a, const Entry& b) { return a.uid == b.uid; };
-    entries_.erase(std::unique(entries_.begin(), entries_.end(), same_uid), entries_.end());
+    entries.erase(std::unique(entries.begin(), entries.end(), same_uid), entries.end());
+    entries.shrink_to_fit();  // a snapshot lives as long as its sessions: no slack
+    entries_ = std::make_shared<std::vector<Entry>>(std::move(entries));
+}
+
+std::vector<UidList::Entry>& UidList::own() {
+    if (!entries_) {
+        entries_ = std::make_shared<std::vector<Entry>>();
+    } else if (entries_.use_count() > 1) {
+        entries_ = std::make_shared<std::vector<Entry>>(*entries_);
+    }
+    // Created non-const by make_shared above, and held by this list alone: changing it is safe.
+    return const_cast<std::vector<Entry>&>(*entries_);
 }
 
 bool UidList::push_back(Entry entry) {
-    if (!entries_.empty() && entries_.back().uid >= entry.uid) return false;
-    entries_.push_back(std::move(entry));
+    if (size() > 0 && entries_->back().uid >= entry.uid) return false;
+    own().push_back(std::move(entry));
     return true;
 }
 
 std::uint32_t UidList::lower_bound(storage::Uid uid) const {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), uid,
+    if (!entries_) return 0;
+    auto it = std::lower_bound(entries_->begin(), entries_->end(), uid,
                                [](const Entry& e, storage::Uid u) { return e.uid < u; });
-    return static_cast<std::uint32_t>(it - entries_.begin());
+    return static_cast<std::uint32_t>(it - entries_->begin());
 }
 
 std::optional<std::uint32_t> UidList::index_of(storage::Uid uid) const {
     std::uint32_t index = lower_bound(uid);
-    if (index < size() && entries_[index].uid == uid) return index;
+    if (index < size() && (*entries_)[index].uid == uid) return index;
     return std::nullopt;
+}
+
+bool UidList::operator==(const UidList& other) const {
+    if (shares_with(other)) return true;
+    if (size() != other.size()) return false;
+    return size() == 0 || *entries_ == *other.entries_;
 }
 
 MailboxView::MailboxView(const storage::Mailbox& box, std::vector<storage::MessageMeta> messages, bool read_only)

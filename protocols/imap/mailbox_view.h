@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -18,37 +19,55 @@ namespace mallard::imap {
 
 using SeqNum = std::uint32_t;  // a message sequence number, 1-based
 
-// The ascending UID list with each message's flags. Everything outside reaches it through these few calls,
-// so it can later become a snapshot shared by the sessions of one loop (issue 5) without touching callers.
+// The ascending UID list with each message's flags. Everything outside reaches it through these few calls.
+//
+// Copy-on-write (issue 5): copying a UidList shares its entries, and the first change through a copy that
+// isn't the only holder copies them first. So the sessions of one loop that have a mailbox selected point at
+// one immutable snapshot (mailbox_feed.h hands it out), and a session that must diverge — its own STORE or
+// EXPUNGE shown before the journal has it, an expunge deferred during FETCH by number — pays for its own copy
+// only then. Never shared across threads: a snapshot belongs to one loop, like the sessions holding it.
 class UidList {
 public:
     struct Entry {
         storage::Uid uid = 0;
         storage::Flags flags;
         storage::ModSeq modseq = 0;  // the message's last change (RFC 7162 MODSEQ)
+        bool operator==(const Entry&) const = default;
     };
 
     UidList() = default;
     // Sorted by UID here; duplicate UIDs keep the first.
     explicit UidList(std::vector<Entry> entries);
 
-    std::uint32_t size() const { return static_cast<std::uint32_t>(entries_.size()); }
+    std::uint32_t size() const { return entries_ ? static_cast<std::uint32_t>(entries_->size()) : 0; }
     // index < size()
-    storage::Uid uid_at(std::uint32_t index) const { return entries_[index].uid; }
-    const storage::Flags& flags_at(std::uint32_t index) const { return entries_[index].flags; }
-    storage::ModSeq modseq_at(std::uint32_t index) const { return entries_[index].modseq; }
-    void set_flags_at(std::uint32_t index, storage::Flags flags) { entries_[index].flags = std::move(flags); }
-    void set_modseq_at(std::uint32_t index, storage::ModSeq modseq) { entries_[index].modseq = modseq; }
+    storage::Uid uid_at(std::uint32_t index) const { return (*entries_)[index].uid; }
+    const storage::Flags& flags_at(std::uint32_t index) const { return (*entries_)[index].flags; }
+    storage::ModSeq modseq_at(std::uint32_t index) const { return (*entries_)[index].modseq; }
+    void set_flags_at(std::uint32_t index, storage::Flags flags) { own()[index].flags = std::move(flags); }
+    void set_modseq_at(std::uint32_t index, storage::ModSeq modseq) { own()[index].modseq = modseq; }
     // Adds a message with a UID above every other one (a new arrival). False if it isn't above them.
     bool push_back(Entry entry);
-    void erase_at(std::uint32_t index) { entries_.erase(entries_.begin() + index); }
+    void erase_at(std::uint32_t index) { own().erase(own().begin() + index); }
     // The index of `uid`, or nullopt.
     std::optional<std::uint32_t> index_of(storage::Uid uid) const;
     // The index of the first message with a UID >= `uid` (size() if none).
     std::uint32_t lower_bound(storage::Uid uid) const;
 
+    // ---- sharing ----
+    // The same entries object (not merely equal ones): a snapshot and the views that haven't diverged from it.
+    bool shares_with(const UidList& other) const { return entries_ == other.entries_; }
+    // How many lists share these entries (1: this one alone, or none yet); tests and metrics.
+    long use_count() const { return entries_.use_count(); }
+    // Equal entries, shared or not.
+    bool operator==(const UidList& other) const;
+
 private:
-    std::vector<Entry> entries_;
+    // The entries, unshared first if another list holds them too.
+    std::vector<Entry>& own();
+
+    // Never changed while shared: own() copies first. Null until the first entry (an empty mailbox).
+    std::shared_ptr<const std::vector<Entry>> entries_;
 };
 
 class MailboxView {
@@ -69,6 +88,10 @@ public:
     storage::Uid uid(SeqNum seq) const { return messages_.uid_at(seq - 1); }
     const storage::Flags& flags(SeqNum seq) const { return messages_.flags_at(seq - 1); }
     storage::ModSeq modseq(SeqNum seq) const { return messages_.modseq_at(seq - 1); }
+    // The messages, to share with the other sessions of the loop (mailbox_feed.h); replace_messages() puts
+    // in a list with the same messages as this session's journal position shows (a shared snapshot).
+    const UidList& messages() const { return messages_; }
+    void replace_messages(UidList messages) { messages_ = std::move(messages); }
     // After this session changed a message's flags in the store (FETCH setting \Seen, STORE).
     void set_flags(SeqNum seq, storage::Flags flags) { messages_.set_flags_at(seq - 1, std::move(flags)); }
     // The same with the change's modseq (raises highest_modseq() too).

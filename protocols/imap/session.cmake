@@ -4,11 +4,13 @@ add_library(mallard_imap STATIC
   ${CMAKE_CURRENT_LIST_DIR}/command_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/flag_names.cpp
   ${CMAKE_CURRENT_LIST_DIR}/list_pattern.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mailbox_feed.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mailbox_support.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mailbox_view.cpp
   ${CMAKE_CURRENT_LIST_DIR}/message_updates.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mutf7.cpp
   ${CMAKE_CURRENT_LIST_DIR}/session.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/session_sync.cpp
   ${CMAKE_CURRENT_LIST_DIR}/view_sync.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/append.cpp
   ${CMAKE_CURRENT_LIST_DIR}/commands/auth.cpp
@@ -45,6 +47,10 @@ mallard_test(imap_mailbox_view_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/mailbox_view_test.cpp ${CMAKE_CURRENT_LIST_DIR}/flag_names_test.cpp
            ${CMAKE_CURRENT_LIST_DIR}/view_sync_test.cpp
   LIBS mallard_imap)
+
+mallard_test(imap_mailbox_feed_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/mailbox_feed_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)
 
 mallard_test(imap_select_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/select_test.cpp

@@ -64,55 +64,7 @@ void Session::untagged(std::string_view text) {
     conn_->queue(line);
 }
 
-void Session::select(MailboxView view) {
-    watch_.reset();
-    view_ = std::make_unique<MailboxView>(std::move(view));
-    state = State::selected;
-    if (context_->bus) watch_ = context_->bus->watch(view_->id(), *this);
-    view_stale_ = true;  // anything between reading the mailbox and now is replayed before the tagged OK
-    last_sync_ = core::Clock::now();
-}
-
-void Session::unselect() {
-    watch_.reset();
-    view_.reset();
-    view_stale_ = false;
-    if (state == State::selected) state = State::authenticated;
-}
-
-void Session::on_mailbox_change(const storage::notify::MailboxChange& change) {
-    if (!view_ || (change.modseq != 0 && change.modseq <= view_->journal_modseq())) return;
-    view_stale_ = true;
-    if (idling) conn_->wake_reader();
-}
-
-bool Session::needs_sync() const {
-    if (!view_) return false;
-    return view_stale_ || !view_->deferred_expunges().empty() ||
-           core::Clock::now() - last_sync_ >= options().poll_interval;
-}
-
-core::Task<void> Session::sync_mailbox(bool allow_expunge) {
-    if (!view_) co_return;
-    const storage::MailboxId box = view_->id();
-    auto entries = co_await store().journal_since(box, view_->journal_modseq());
-    if (!view_ || view_->id() != box) co_return;
-    last_sync_ = core::Clock::now();
-    if (!entries) {
-        if (entries.error().code == core::Errc::not_found) {
-            // RFC 3501 §7.1.5: the selected mailbox is gone; its sequence numbers can't be kept meaningful.
-            untagged("BYE Selected mailbox was deleted");
-            abandoned = true;
-            state = State::logout;
-            co_return;
-        }
-        MLOG_CONN(warn, conn_->id()) << "mailbox sync failed: " << entries.error().to_string();
-        co_return;
-    }
-    view_stale_ = false;
-    std::string out = apply_journal(*view_, *entries, SyncRules{allow_expunge, condstore});
-    if (!out.empty()) conn_->queue(out);
-}
+// select, unselect, on_feed, needs_sync, sync_mailbox: session_sync.cpp
 
 // Not a coroutine: a frame of its own would sit under every wait for the client.
 core::Task<core::Result<Step>> Session::next_step() { return next_step(deadline(), false); }

@@ -20,6 +20,7 @@
 #include "protocols/auth/authenticator.h"
 #include "protocols/auth/connection_limits.h"
 #include "protocols/imap/capabilities.h"
+#include "protocols/imap/mailbox_feed.h"
 #include "protocols/imap/mailbox_view.h"
 #include "protocols/imap/parser.h"
 #include "protocols/imap/render.h"
@@ -83,7 +84,7 @@ struct Tagged {
     static Tagged bad(std::string text) { return Tagged{Kind::bad, std::move(text)}; }
 };
 
-class Session final : public storage::notify::Watcher {
+class Session final : public FeedListener {
 public:
     Session(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context);
 
@@ -131,10 +132,12 @@ public:
     // Reads the journal past the view's position and queues the untagged responses. `allow_expunge` is false
     // during FETCH, STORE, SEARCH and COPY by sequence number (RFC 3501 §7.4.1). A deleted mailbox ends the
     // session with BYE (its sequence numbers mean nothing any more). A store error is logged and retried at
-    // the next opportunity.
+    // the next opportunity. With a bus, the loop's MailboxFeed does the reading for all its sessions
+    // (session_sync.cpp).
     core::Task<void> sync_mailbox(bool allow_expunge);
-    // The bus (storage/notify): marks the view stale and, in IDLE, wakes the reader so the change goes out now.
-    void on_mailbox_change(const storage::notify::MailboxChange& change) override;
+    // The loop's feed of the selected mailbox (mailbox_feed.h): a change was announced (the view is stale),
+    // or a read brought news (in IDLE, the reader is woken so the change goes out now).
+    void on_feed(bool read_done) override;
 
     // ---- state, read and written by the commands ----
     State state = State::not_authenticated;
@@ -159,14 +162,17 @@ private:
     // tagged refusal of what the parser rejected.
     core::Task<bool> admit_and_greet();
     void refuse(const Step& step);
+    // sync_mailbox's part with a feed (session_sync.cpp): false when the view needs a read of its own.
+    core::Task<bool> sync_from_feed(bool allow_expunge);
 
     std::unique_ptr<core::net::Connection> conn_;
     std::shared_ptr<const Context> context_;
     Parser parser_;
     std::unique_ptr<MailboxView> view_;
     auth::ConnectionToken address_slot_;  // this session's place under the per-address limit
-    storage::notify::Bus::Watch watch_;   // on view_'s mailbox while one is selected
+    MailboxFeed::Subscription feed_;      // this loop's feed of view_'s mailbox, with a bus
     bool view_stale_ = false;
+    bool read_due_ = false;               // the next sync wants a read that started after now (SELECT)
     core::Clock::time_point last_sync_{};
 };
 

@@ -17,6 +17,19 @@ void expunge(MailboxView& view, storage::Uid uid, std::uint32_t& announced, std:
     --announced;
 }
 
+void fetch_line(std::string& out, const MailboxView& view, SeqNum seq, storage::Uid uid, bool condstore) {
+    out += "* " + std::to_string(seq) + " FETCH (UID " + std::to_string(uid) + " FLAGS ";
+    append_flag_list(out, view.flags(seq));
+    if (condstore) out += " MODSEQ (" + std::to_string(view.modseq(seq)) + ")";
+    out += ")\r\n";
+}
+
+void add_keywords(storage::Flags& keywords, const storage::Flags& flags) {
+    for (const auto& flag : flags) {
+        if (!flag.empty() && flag.front() != '\\') keywords.push_back(flag);
+    }
+}
+
 constexpr std::string_view system_flags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
 
 }  // namespace
@@ -88,10 +101,84 @@ std::string apply_journal(MailboxView& view, const std::vector<storage::JournalE
         // FETCH of the UIDs the client knew, reads as part of that command's answer: mbsync then takes the
         // message's UID as the highest it has seen and never fetches the arrivals below it.
         if (!seq || *seq > announced) continue;
-        out += "* " + std::to_string(*seq) + " FETCH (UID " + std::to_string(uid) + " FLAGS ";
-        append_flag_list(out, view.flags(*seq));
-        if (rules.condstore) out += " MODSEQ (" + std::to_string(view.modseq(*seq)) + ")";
-        out += ")\r\n";
+        fetch_line(out, view, *seq, uid, rules.condstore);
+    }
+    return out;
+}
+
+
+// Mirrors apply_journal() step by step (allow_expunge, no deferred expunges); keep the two in step.
+JournalDelta compute_delta(const UidList& before, storage::ModSeq from, const std::vector<storage::JournalEntry>& entries) {
+    JournalDelta d;
+    d.from = from;
+    d.to = from;
+    d.after = before;  // shared until the first change below
+    d.announced = before.size();
+    UidList& list = d.after;
+    std::vector<std::pair<storage::Uid, bool>> changed;  // uid, flags differ
+    for (const auto& e : entries) {
+        if (e.modseq <= d.to) continue;
+        switch (e.kind) {
+            case storage::JournalKind::append:
+                d.uidnext = std::max(d.uidnext, e.uid + 1);
+                d.highest_modseq = std::max(d.highest_modseq, e.modseq);
+                if (list.push_back(UidList::Entry{e.uid, e.flags, e.modseq})) add_keywords(d.keywords, e.flags);
+                break;
+            case storage::JournalKind::expunge: {
+                d.highest_modseq = std::max(d.highest_modseq, e.modseq);
+                auto index = list.index_of(e.uid);
+                if (!index) break;
+                d.removes = true;
+                list.erase_at(*index);
+                if (*index + 1 <= d.announced) {
+                    d.expunged.push_back(*index + 1);
+                    --d.announced;
+                }
+                break;
+            }
+            case storage::JournalKind::flags: {
+                auto index = list.index_of(e.uid);
+                if (!index || list.modseq_at(*index) >= e.modseq) break;
+                bool same_flags = list.flags_at(*index) == e.flags;
+                list.set_flags_at(*index, e.flags);
+                list.set_modseq_at(*index, e.modseq);
+                d.highest_modseq = std::max(d.highest_modseq, e.modseq);
+                add_keywords(d.keywords, e.flags);
+                changed.emplace_back(e.uid, !same_flags);
+                break;
+            }
+            case storage::JournalKind::rename:
+                d.highest_modseq = std::max(d.highest_modseq, e.modseq);
+                break;
+        }
+        d.to = std::max(d.to, e.modseq);
+    }
+    std::sort(d.keywords.begin(), d.keywords.end());
+    d.keywords.erase(std::unique(d.keywords.begin(), d.keywords.end()), d.keywords.end());
+    std::sort(changed.begin(), changed.end());
+    for (std::size_t i = 0; i < changed.size();) {
+        storage::Uid uid = changed[i].first;
+        bool differ = false;
+        for (; i < changed.size() && changed[i].first == uid; ++i) differ = differ || changed[i].second;
+        auto index = list.index_of(uid);
+        // As apply_journal: an arrival of this same sync gets no FETCH (its EXISTS announces it).
+        if (!index || *index + 1 > d.announced) continue;
+        d.changes.push_back(JournalDelta::Change{uid, *index + 1, differ});
+    }
+    return d;
+}
+
+std::string apply_delta(MailboxView& view, const JournalDelta& delta, bool condstore) {
+    std::string out;
+    for (SeqNum seq : delta.expunged) out += "* " + std::to_string(seq) + " EXPUNGE\r\n";
+    view.replace_messages(delta.after);
+    view.raise_uidnext(delta.uidnext);
+    view.raise_highest_modseq(delta.highest_modseq);
+    view.set_journal_modseq(delta.to);
+    if (view.learn_keywords(delta.keywords)) out += flags_announcement(view);
+    if (view.exists() > delta.announced) out += "* " + std::to_string(view.exists()) + " EXISTS\r\n";
+    for (const auto& change : delta.changes) {
+        if (change.flags_differ || condstore) fetch_line(out, view, change.seq, change.uid, condstore);
     }
     return out;
 }

@@ -40,4 +40,31 @@ std::string announce_new_keywords(MailboxView& view, const storage::Flags& flags
 // or carried by an arrival, is announced first (announce_new_keywords).
 std::string apply_journal(MailboxView& view, const std::vector<storage::JournalEntry>& entries, const SyncRules& rules);
 
+// ---- the same, worked out once for every session at one position (issue 5, mailbox_feed.h) ----
+// apply_journal() split in two: what the entries do to a UID list at a journal position is the same for every
+// session whose view holds that list there and has no deferred expunge, so a loop works it out once
+// (compute_delta) and each such session only renders it (apply_delta) with its own CONDSTORE and keywords.
+// apply_delta(view, compute_delta(view.messages(), view.journal_modseq(), entries), condstore) queues the
+// same lines and leaves the view as apply_journal(view, entries, {true, condstore}) would (view_sync_test.cpp
+// checks it on random journals); with allow_expunge false too, when `removes` is false.
+struct JournalDelta {
+    storage::ModSeq from = 0;          // the journal position it applies at
+    storage::ModSeq to = 0;            // the position after it
+    UidList after;                     // the messages after it
+    std::vector<SeqNum> expunged;      // "* n EXPUNGE", in order: messages the client knew
+    bool removes = false;              // an entry removed a message of the list (deferred by SEQ commands)
+    std::uint32_t announced = 0;       // the messages the client knew that are left
+    storage::Flags keywords;           // the keywords arrivals and changed messages carry (sorted, unique)
+    struct Change {
+        storage::Uid uid = 0;
+        SeqNum seq = 0;                // in `after`, within `announced`
+        bool flags_differ = false;     // false: only the modseq moved (told to CONDSTORE sessions alone)
+    };
+    std::vector<Change> changes;       // ascending UID, as apply_journal sends FETCH
+    storage::ModSeq highest_modseq = 0;  // the view's highest modseq rises to this
+    storage::Uid uidnext = 0;            // and its UIDNEXT to this
+};
+JournalDelta compute_delta(const UidList& before, storage::ModSeq from, const std::vector<storage::JournalEntry>& entries);
+std::string apply_delta(MailboxView& view, const JournalDelta& delta, bool condstore);
+
 }  // namespace mallard::imap

@@ -142,5 +142,79 @@ TEST(ViewSync, NewKeywordsAreAnnouncedBeforeTheyAreShown) {
     EXPECT_EQ(announce_new_keywords(view, {"$B", "\\Seen"}), "");
 }
 
+// ---- compute_delta + apply_delta == apply_journal (the shared path of mailbox_feed.h) ----
+
+// A small deterministic generator: the same journals on every run.
+struct Lcg {
+    std::uint64_t state;
+    std::uint32_t next(std::uint32_t bound) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<std::uint32_t>((state >> 33) % bound);
+    }
+};
+
+storage::Flags random_flags(Lcg& rng) {
+    static const std::vector<std::string> pool = {"\\Seen", "\\Flagged", "$Label1", "$Junk", "\\Deleted"};
+    storage::Flags flags;
+    for (const auto& f : pool) {
+        if (rng.next(3) == 0) flags.push_back(f);
+    }
+    return flags;
+}
+
+TEST(ViewSync, SharedDeltaRendersWhatApplyJournalWould) {
+    Lcg rng{7};
+    for (int round = 0; round < 400; ++round) {
+        std::vector<storage::Uid> uids;
+        for (storage::Uid u = 1; u <= 12; ++u) {
+            if (rng.next(3) != 0) uids.push_back(u);
+        }
+        const storage::ModSeq start = 20;
+        auto base = view_with(uids, start);
+        // Entries from before the view's position too: both must skip them.
+        std::vector<JournalEntry> entries;
+        storage::ModSeq modseq = start - 2;
+        storage::Uid next_uid = 13;
+        const int count = static_cast<int>(rng.next(8));
+        for (int i = 0; i < count; ++i) {
+            modseq += 1 + rng.next(2);
+            switch (rng.next(5)) {
+                case 0: entries.push_back(entry(modseq, JournalKind::append, next_uid++, random_flags(rng))); break;
+                case 1: entries.push_back(entry(modseq, JournalKind::expunge, 1 + rng.next(next_uid))); break;
+                case 2:
+                case 3: entries.push_back(entry(modseq, JournalKind::flags, 1 + rng.next(next_uid), random_flags(rng))); break;
+                default: entries.push_back(entry(modseq, JournalKind::rename, 0)); break;
+            }
+        }
+        for (bool condstore : {false, true}) {
+            for (bool allow_expunge : {true, false}) {
+                MailboxView by_journal = base;
+                MailboxView by_delta = base;
+                auto delta = compute_delta(by_delta.messages(), by_delta.journal_modseq(), entries);
+                if (!allow_expunge && delta.removes) continue;  // the feed sends these through apply_journal
+                auto expected = apply_journal(by_journal, entries, SyncRules{allow_expunge, condstore});
+                auto got = apply_delta(by_delta, delta, condstore);
+                ASSERT_EQ(got, expected) << "round " << round;
+                EXPECT_TRUE(by_delta.messages() == by_journal.messages()) << "round " << round;
+                EXPECT_EQ(by_delta.journal_modseq(), by_journal.journal_modseq());
+                EXPECT_EQ(by_delta.highest_modseq(), by_journal.highest_modseq());
+                EXPECT_EQ(by_delta.uidnext(), by_journal.uidnext());
+                EXPECT_EQ(by_delta.announced_keywords(), by_journal.announced_keywords());
+                EXPECT_TRUE(by_journal.deferred_expunges().empty());
+            }
+        }
+    }
+}
+
+TEST(ViewSync, DeltaLeavesTheBeforeListUntouched) {
+    auto view = view_with({1, 2, 3}, 5);
+    UidList before = view.messages();
+    auto delta = compute_delta(before, 5, {entry(6, JournalKind::expunge, 2), entry(7, JournalKind::append, 9)});
+    EXPECT_EQ(before.size(), 3u);
+    EXPECT_TRUE(view.messages().shares_with(before));
+    EXPECT_EQ(delta.after.size(), 3u);
+    EXPECT_EQ(delta.expunged, std::vector<SeqNum>{2});
+}
+
 }  // namespace
 }  // namespace mallard::imap
