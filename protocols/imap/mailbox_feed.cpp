@@ -125,7 +125,12 @@ void MailboxFeed::finish_read(core::Result<std::vector<storage::JournalEntry>> e
     done_ = started_;
     bool news = false;
     if (!entries) {
-        MLOG(warn) << "mailbox feed: journal read failed: " << entries.error().to_string();
+        // A deleted mailbox is the sessions' to report (BYE); anything else is worth a line here.
+        if (entries.error().code == core::Errc::not_found) {
+            MLOG(debug) << "mailbox feed: " << mailbox_ << " is gone";
+        } else {
+            MLOG(warn) << "mailbox feed: journal read failed: " << entries.error().to_string();
+        }
         failed_ = true;
         news = true;  // the sessions read themselves and learn why
     } else {
@@ -161,9 +166,12 @@ void MailboxFeed::resume_waiters() {
     // Resumed from the loop's ready queue, after this returns: a waiter's session runs outside the read.
     auto waiting = std::move(waiters_);
     waiters_.clear();
+    core::Reactor* loop = core::Reactor::current();
     for (ReadWait* w : waiting) {
         if (w->number_ <= done_) {
-            core::Reactor::current()->defer(std::exchange(w->handle_, {}));
+            auto handle = std::exchange(w->handle_, {});
+            if (loop) loop->defer(handle);
+            else handle.resume();  // not on a loop (a tool): the store ran the read inline
         } else {
             waiters_.push_back(w);
         }

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "protocols/imap/session_test_support.h"
+#include "storage/forwarding_store.h"
 #include "storage/notify/bus.h"
+#include "storage/notify/notifying_store.h"
 
 namespace mallard::imap {
 namespace {
@@ -31,7 +33,7 @@ struct Watching final : FeedListener {
 
 // As Session::sync_from_feed after its wait.
 std::string sync(MailboxFeed& feed, MailboxView& view, bool allow_expunge) {
-    if (view.deferred_expunges().empty()) {
+    if (view.deferred_expunges().empty() && view.messages().use_count() > 1) {
         auto delta = feed.delta_for(view.messages(), view.journal_modseq());
         if (delta && (allow_expunge || !delta->removes)) return apply_delta(view, *delta, false);
     }
@@ -207,6 +209,112 @@ Task<void> feed_goes_with_its_last_session(storage::Store& store, storage::UserI
 }
 
 TEST_F(Feed, lives_while_a_session_watches) { run(feed_goes_with_its_last_session(*store_, user_id_)); }
+
+// ---- real sessions on one loop, with a bus ----
+
+using Client = std::unique_ptr<core::net::Connection>;
+
+Task<void> send(Client& c, std::string line) {
+    c->queue(line + "\r\n");
+    auto sent = co_await c->flush(test::soon());
+    EXPECT_TRUE(sent);
+}
+
+// Lines up to and including the first that starts with `until`.
+Task<test::Lines> read_until(Client& c, std::string until) {
+    test::Lines lines;
+    for (;;) {
+        auto got = co_await c->read_line(1 << 16, test::soon());
+        if (!got) {
+            lines.push_back("<" + std::string(core::errc_name(got.error().code)) + ">");
+            co_return lines;
+        }
+        lines.push_back(*got);
+        if (got->rfind(until, 0) == 0) co_return lines;
+    }
+}
+
+Task<Client> open_session(std::shared_ptr<const Context> context, std::string user, bool* done) {
+    auto pair = core::net::test::unix_pair();
+    core::spawn(test::run_server(std::move(pair.second), std::move(context), done));
+    Client c = std::move(pair.first);
+    auto greeting = co_await read_until(c, "* OK");
+    co_await send(c, "l LOGIN " + user + " secret");
+    auto login = co_await read_until(c, "l ");
+    EXPECT_EQ(login.back().rfind("l OK", 0), 0u);
+    co_await send(c, "s SELECT INBOX");
+    auto selected = co_await read_until(c, "s ");
+    EXPECT_EQ(selected.back().rfind("s OK", 0), 0u);
+    co_return c;
+}
+
+bool has(const test::Lines& lines, const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+Task<void> two_sessions(std::shared_ptr<const Context> context, storage::notify::Bus& bus, std::string user,
+                        storage::MailboxId box) {
+    bool idler_done = false, writer_done = false;
+    auto idler = co_await open_session(context, user, &idler_done);
+    auto writer = co_await open_session(context, user, &writer_done);
+    EXPECT_EQ(bus.watchers_here(box), 1u);  // one feed for both sessions
+
+    co_await send(idler, "i IDLE");
+    auto idling = co_await read_until(idler, "+ ");
+    // The writer's APPEND: its own EXISTS comes before its tagged OK, as before the feed.
+    co_await send(writer, "a APPEND INBOX {21+}\r\nSubject: x\r\n\r\nbody\r\n");
+    auto appended = co_await read_until(writer, "a ");
+    EXPECT_TRUE(has(appended, "* 3 EXISTS")) << appended.front();
+    EXPECT_EQ(appended.back().rfind("a OK", 0), 0u);
+    auto pushed = co_await read_until(idler, "* 3 EXISTS");
+    EXPECT_EQ(pushed.back(), "* 3 EXISTS");
+
+    // The writer's STORE shows in its own response (its view diverges) and reaches the idler from the journal.
+    co_await send(writer, "f STORE 1 +FLAGS (\\Flagged)");
+    auto stored = co_await read_until(writer, "f ");
+    EXPECT_TRUE(has(stored, "* 1 FETCH (FLAGS (\\Flagged))")) << stored.front();
+    auto flagged = co_await read_until(idler, "* 1 FETCH");
+    EXPECT_EQ(flagged.back(), "* 1 FETCH (UID 1 FLAGS (\\Flagged))");
+
+    // A FETCH by number in the writer while another change expunges: deferred, then told at NOOP.
+    co_await send(writer, "d STORE 2 +FLAGS.SILENT (\\Deleted)");
+    auto deleted = co_await read_until(writer, "d ");
+    co_await send(writer, "e EXPUNGE");
+    auto expunged = co_await read_until(writer, "e ");
+    EXPECT_TRUE(has(expunged, "* 2 EXPUNGE"));
+    auto told = co_await read_until(idler, "* 2 EXPUNGE");
+    EXPECT_EQ(told.back(), "* 2 EXPUNGE");
+
+    co_await send(idler, "DONE");
+    auto ended = co_await read_until(idler, "i ");
+    EXPECT_EQ(ended.back().rfind("i OK", 0), 0u);
+    co_await send(idler, "n NOOP");
+    auto noop = co_await read_until(idler, "n ");
+    EXPECT_EQ(noop.size(), 1u) << noop.front();  // nothing told twice
+    co_await send(idler, "o LOGOUT");
+    auto bye = co_await read_until(idler, "o ");
+    co_await send(writer, "o LOGOUT");
+    auto bye2 = co_await read_until(writer, "o ");
+    idler->close();
+    writer->close();
+    for (int i = 0; i < 1000 && !(idler_done && writer_done); ++i) {
+        auto pause = core::sleep_for(std::chrono::milliseconds(5));
+        co_await pause;
+    }
+    EXPECT_TRUE(idler_done && writer_done);
+    EXPECT_EQ(bus.watchers_here(box), 0u);  // the feed went with its last session
+}
+
+TEST_F(Feed, sessions_with_a_bus_push_through_the_feed) {
+    append("INBOX", "Subject: a\r\n\r\na\r\n", {});
+    append("INBOX", "Subject: b\r\n\r\nb\r\n", {});
+    storage::notify::Bus bus;
+    // As tools/mallard: the sessions' writes are announced on the bus.
+    storage::notify::NotifyingStore notifying(std::make_unique<storage::ForwardingStore>(*store_), bus);
+    Context context{test_options(), notifying, *pool_, nullptr};
+    context.bus = &bus;
+    run(two_sessions(std::make_shared<const Context>(std::move(context)), bus, user_, mailbox("INBOX").id));
+}
 
 // The memory of N sessions on one mailbox of M messages: one list and N small views (issue 5).
 TEST(FeedMemory, a_thousand_views_of_ten_thousand_messages_share_one_list) {

@@ -69,8 +69,9 @@ core::Task<bool> Session::sync_from_feed(bool allow_expunge) {
     read_due_ = false;
     view_stale_ = feed.reading();  // a change announced meanwhile: the next command waits for its read
     last_sync_ = std::max(last_sync_, feed.last_read_started());
-    if (view_->deferred_expunges().empty()) {
-        // The normal case: a view at a snapshot renders the delta every session there shares.
+    if (view_->deferred_expunges().empty() && view_->messages().use_count() > 1) {
+        // The normal case: a view at a snapshot renders the delta every session there shares. (A list of
+        // the view's own is cheaper to change in place below than to copy into a delta.)
         auto delta = feed.delta_for(view_->messages(), from);
         if (delta && (allow_expunge || !delta->removes)) {
             std::string out = apply_delta(*view_, *delta, condstore);
@@ -78,8 +79,8 @@ core::Task<bool> Session::sync_from_feed(bool allow_expunge) {
             co_return true;
         }
     }
-    // Expunges to defer or to tell now: the view goes its own way for a while (copy-on-write), and shares
-    // the snapshot again once it shows the same messages at the same position.
+    // Expunges to defer or to tell now, or a list of the view's own: the view goes its own way for a while
+    // (copy-on-write), and shares the snapshot again once it shows the same messages at the same position.
     std::string out = apply_journal(*view_, feed.entries_since(from), SyncRules{allow_expunge, condstore});
     feed.rejoin(*view_);
     if (!out.empty()) conn_->queue(out);
