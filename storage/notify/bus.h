@@ -1,6 +1,7 @@
 // The change bus (ARCHITECTURE.md, storage/notify): after a write to a mailbox commits, (mailbox, modseq) is
-// announced to every loop of the process, and each loop hands it to the watchers it hosts — the IMAP sessions
-// that have the mailbox selected, sitting in IDLE or not. A watcher only learns *that* the mailbox changed;
+// announced to every loop of the process, and each loop hands it to the watchers it hosts — for IMAP one
+// MailboxFeed per mailbox and loop, which reads the journal once for all the sessions of the loop that have
+// the mailbox selected (protocols/imap/mailbox_feed.h). A watcher only learns *that* the mailbox changed;
 // what changed it reads from the journal (Store::journal_since), which stays the single source of truth, so
 // a lost or duplicated announcement costs a read, never correctness.
 //
