@@ -215,6 +215,12 @@ std::shared_ptr<const JournalDelta> MailboxFeed::delta_for(const UidList& before
     return delta;
 }
 
+void MailboxFeed::forget_unused() {
+    deltas_.erase(std::remove_if(deltas_.begin(), deltas_.end(),
+                                 [](const CachedDelta& d) { return d.before.use_count() == 1; }),
+                  deltas_.end());
+}
+
 bool MailboxFeed::rejoin(MailboxView& view) const {
     if (view.journal_modseq() != position_ || !view.deferred_expunges().empty()) return false;
     if (view.messages().shares_with(snapshot_)) return true;

@@ -120,6 +120,9 @@ public:
     // A diverged view that has come back to the snapshot's messages at the snapshot's position shares it
     // again (drops its copy). True if it does now.
     bool rejoin(MailboxView& view) const;
+    // Lets go of the deltas whose `before` snapshot no session holds any more (the last one has moved on),
+    // so a loop keeps one list per mailbox, not two. Cheap: a few entries at most.
+    void forget_unused();
 
     // ---- tests, metrics ----
     std::size_t listeners() const { return listeners_.size(); }

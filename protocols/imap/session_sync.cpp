@@ -75,6 +75,8 @@ core::Task<bool> Session::sync_from_feed(bool allow_expunge) {
         auto delta = feed.delta_for(view_->messages(), from);
         if (delta && (allow_expunge || !delta->removes)) {
             std::string out = apply_delta(*view_, *delta, condstore);
+            delta.reset();
+            feed.forget_unused();
             if (!out.empty()) conn_->queue(out);
             co_return true;
         }
