@@ -22,31 +22,51 @@ namespace mallard::core {
 namespace {
 
 // The first thing every connection task does: the PROXY header if the port requires one (a connection
-// without a valid one is closed unanswered), implicit TLS if the port has it, then the protocol.
-// Exceptions end here: they are bugs, logged with the connection id, and close only this connection.
+// without a valid one is closed unanswered), then implicit TLS if the port has it. False: the connection is
+// done. Its own coroutine, ended before the protocol starts, so its locals don't sit under every session.
+Task<bool> prepare(net::Connection& conn, std::shared_ptr<net::TlsProvider> tls,
+                   std::chrono::seconds handshake_timeout, bool proxy_protocol) {
+    if (proxy_protocol) {
+        auto proxied = co_await conn.accept_proxy_header(Deadline::after(handshake_timeout));
+        if (!proxied) {
+            MLOG_CONN(info, conn.id()) << "PROXY header refused from " << conn.peer().to_string() << ": "
+                                       << proxied.error().to_string();
+            conn.close();
+            co_return false;
+        }
+        MLOG_CONN(debug, conn.id()) << "PROXY: client " << conn.peer().to_string();
+    }
+    if (tls) {
+        auto done = co_await conn.start_tls(tls->current(), net::TlsStream::Role::server,
+                                            Deadline::after(handshake_timeout));
+        if (!done) {
+            MLOG_CONN(debug, conn.id()) << "TLS handshake failed: " << done.error().to_string();
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+// The protocol's task. Exceptions end here: they are bugs, logged with the connection id, and close only this
+// connection.
+Task<void> guarded(Task<void> protocol, std::uint64_t id) {
+    try {
+        co_await std::move(protocol);
+    } catch (const std::exception& e) {
+        MLOG_CONN(error, id) << "connection task failed: " << e.what();
+    } catch (...) {
+        MLOG_CONN(error, id) << "connection task failed with an unknown exception";
+    }
+}
+
+// A connection task: prepare(), then the protocol in a task of its own, so that this frame (the handler, the
+// TLS provider) is freed rather than kept under every session for its whole life.
 Task<void> serve(std::unique_ptr<net::Connection> conn, std::shared_ptr<net::TlsProvider> tls,
                  ConnectionHandler handler, std::chrono::seconds handshake_timeout, bool proxy_protocol) {
     std::uint64_t id = conn->id();
     try {
-        if (proxy_protocol) {
-            auto proxied = co_await conn->accept_proxy_header(Deadline::after(handshake_timeout));
-            if (!proxied) {
-                MLOG_CONN(info, id) << "PROXY header refused from " << conn->peer().to_string() << ": "
-                                    << proxied.error().to_string();
-                conn->close();
-                co_return;
-            }
-            MLOG_CONN(debug, id) << "PROXY: client " << conn->peer().to_string();
-        }
-        if (tls) {
-            auto done = co_await conn->start_tls(tls->current(), net::TlsStream::Role::server,
-                                                 Deadline::after(handshake_timeout));
-            if (!done) {
-                MLOG_CONN(debug, id) << "TLS handshake failed: " << done.error().to_string();
-                co_return;
-            }
-        }
-        co_await handler(std::move(conn));
+        bool ready = co_await prepare(*conn, std::move(tls), handshake_timeout, proxy_protocol);
+        if (ready) spawn(guarded(handler(std::move(conn)), id));
     } catch (const std::exception& e) {
         MLOG_CONN(error, id) << "connection task failed: " << e.what();
     } catch (...) {

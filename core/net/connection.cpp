@@ -61,30 +61,42 @@ Result<void> Connection::io_error(IoOutcome outcome, const char* what) const {
     }
 }
 
-Task<Result<void>> Connection::wait_for(IoStatus want, Deadline deadline, bool for_read) {
-    for (;;) {
-        if (for_read && interrupted_) co_return Error(Errc::cancelled, "interrupted");
-        WaitResult w;
-        if (want == IoStatus::want_read) {
-            io_.clear_readable();
-            w = co_await io_.wait_readable(deadline);
-        } else {
-            io_.clear_writable();
-            w = co_await io_.wait_writable(deadline);
-        }
-        if (for_read && interrupted_) co_return Error(Errc::cancelled, "interrupted");
-        if (for_read && woken_) {
-            woken_ = false;
-            co_return Error(Errc::woken);
-        }
-        if (w == WaitResult::timed_out) co_return Error(Errc::timed_out);
-        if (w == WaitResult::cancelled) {
-            // interrupt_reads() cancels whatever waits for input, even a write's wait: only close() ends a write.
-            if (!for_read && io_.is_open()) continue;
-            co_return Error(Errc::cancelled);
-        }
-        co_return success();
+namespace {
+
+IoHandle& cleared(IoHandle& io, IoStatus want) {
+    if (want == IoStatus::want_read) io.clear_readable();
+    else io.clear_writable();
+    return io;
+}
+
+}  // namespace
+
+Connection::Wait::Wait(Connection& conn, IoStatus want, Deadline deadline, bool for_read)
+    : conn_(conn), for_read_(for_read), wait_(cleared(conn.io_, want), want == IoStatus::want_write, deadline) {}
+
+bool Connection::Wait::await_ready() const noexcept {
+    return (for_read_ && conn_.interrupted_) || wait_.await_ready();
+}
+
+Result<void> Connection::Wait::await_resume() {
+    if (for_read_ && conn_.interrupted_) return Error(Errc::cancelled, "interrupted");
+    if (for_read_ && conn_.woken_) {
+        conn_.woken_ = false;
+        return Error(Errc::woken);
     }
+    WaitResult w = wait_.await_resume();
+    if (w == WaitResult::timed_out) return Error(Errc::timed_out);
+    if (w == WaitResult::cancelled) {
+        // interrupt_reads() cancels whatever waits for input, even a write's wait: only close() ends a write,
+        // which tries again (and waits again) on success.
+        if (!for_read_ && conn_.io_.is_open()) return success();
+        return Error(Errc::cancelled);
+    }
+    return success();
+}
+
+Connection::Wait Connection::wait_for(IoStatus want, Deadline deadline, bool for_read) {
+    return Wait(*this, want, deadline, for_read);
 }
 
 // ---- reading ------------------------------------------------------------------------------------------

@@ -101,8 +101,10 @@ private:
     Result<void> io_error(IoOutcome outcome, const char* what) const;
     void release_idle_buffers();
     // `for_read`: the wait serves a read, which interrupt_reads() ends. A write waiting for a TLS read (key
-    // update) is not a read: it keeps going, so a session can still say goodbye.
-    Task<Result<void>> wait_for(IoStatus want, Deadline deadline, bool for_read);
+    // update) is not a read: it keeps going (success, and the caller tries again), so a session can still
+    // say goodbye. An awaiter, not a coroutine: no frame of its own under every waiting connection.
+    class Wait;
+    Wait wait_for(IoStatus want, Deadline deadline, bool for_read);
 
     IoHandle io_;
     std::unique_ptr<Stream> stream_;
@@ -121,6 +123,21 @@ private:
     Connection* prev_ = nullptr;  // this thread's registry: an intrusive list
     Connection* next_ = nullptr;
     static thread_local Connection* registry_head_;
+};
+
+class Connection::Wait {
+public:
+    Wait(Connection& conn, IoStatus want, Deadline deadline, bool for_read);
+    Wait(const Wait&) = delete;
+    Wait& operator=(const Wait&) = delete;
+    bool await_ready() const noexcept;
+    void await_suspend(std::coroutine_handle<> h) { wait_.await_suspend(h); }
+    Result<void> await_resume();
+
+private:
+    Connection& conn_;
+    bool for_read_;
+    IoHandle::Wait wait_;
 };
 
 template <class F>

@@ -35,6 +35,10 @@ mallard_test(imap_session_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/session_test.cpp
   LIBS mallard_imap mallard_storage_sqlite)
 
+mallard_test(imap_idle_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/idle_test.cpp
+  LIBS mallard_imap mallard_storage_sqlite)
+
 mallard_test(imap_mailbox_commands_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/mailbox_commands_test.cpp
   LIBS mallard_imap mallard_storage_sqlite)

@@ -184,23 +184,27 @@ core::Task<void> dispatch(Session& s, Command command) {
     }
     // Where untagged EXPUNGE is held back for seq::read commands once a mailbox view exists (commands/select).
     Tagged result = co_await spec->handler(s, command);
-    if (s.abandoned) co_return;
+    if (s.abandoned || s.idling) co_return;  // IDLE: run() waits for DONE (idle_wait), then complete()
+    co_await complete(s, *spec, command.tag, std::move(result));
+}
+
+core::Task<void> complete(Session& s, const CommandSpec& spec, std::string_view tag, Tagged result) {
     // RFC 3501 §7.4.1: changes made elsewhere go out before the tagged response; EXPUNGE waits while the
     // client is using sequence numbers (FETCH, STORE, SEARCH, COPY by number). Not after LOGOUT: its BYE is
     // out, the session is over, and a client that has closed its view on BYE (imaptest) would read
     // "* n EXPUNGE" for a mailbox it no longer has.
     if (s.needs_sync() && s.after != Session::After::close) {
-        co_await s.sync_mailbox(spec->sequence != SequenceEffect::read);
+        co_await s.sync_mailbox(spec.sequence != SequenceEffect::read);
         if (s.abandoned) co_return;
     }
     // RFC 5530 §3: while an expunge made elsewhere is held back, a command by sequence number may have
     // skipped messages the client still sees (FETCH, SEARCH, STORE, COPY leave out what the store no longer
     // has). [EXPUNGEISSUED] on its OK says so, and that a NOOP will bring the EXPUNGEs.
-    if (spec->sequence == SequenceEffect::read && result.kind == Tagged::Kind::ok && s.view() &&
+    if (spec.sequence == SequenceEffect::read && result.kind == Tagged::Kind::ok && s.view() &&
         !s.view()->deferred_expunges().empty() && result.text.rfind('[', 0) != 0) {
         result.text.insert(0, "[EXPUNGEISSUED] ");
     }
-    s.conn().queue(tagged_line(command.tag, result));
+    s.conn().queue(tagged_line(tag, result));
     co_await run_after(s);
 }
 
@@ -234,30 +238,45 @@ void Session::refuse(const Step& step) {
     }
 }
 
-core::Task<void> Session::run() {
-    bool admitted = co_await admit_and_greet();
-    while (admitted && state != State::logout && conn_->is_open()) {
-        auto step = co_await next_step();
-        if (!step) {
-            abandon(step.error());
-            break;
-        }
-        if (auto* command = std::get_if<Command>(&*step)) co_await dispatch(*this, std::move(*command));
-        else refuse(*step);
-        if (!conn_->is_open()) co_return;
-        if (state == State::logout || command_pending(*conn_)) continue;
-        auto flushed = co_await conn_->flush(deadline());
-        if (!flushed) {
-            MLOG_CONN(debug, conn_->id()) << "write failed: " << flushed.error().to_string();
-            break;
-        }
+core::Task<bool> Session::read_and_dispatch() {
+    auto step = co_await next_step();
+    if (!step) {
+        abandon(step.error());
+        co_return false;
     }
-    // Say goodbye (best effort, briefly), then close.
+    if (auto* command = std::get_if<Command>(&*step)) co_await dispatch(*this, std::move(*command));
+    else refuse(*step);
+    co_return true;
+}
+
+core::Task<bool> Session::answer() {
+    if (!conn_->is_open()) co_return false;
+    if (state == State::logout || command_pending(*conn_)) co_return true;
+    auto flushed = co_await conn_->flush(deadline());
+    if (!flushed) MLOG_CONN(debug, conn_->id()) << "write failed: " << flushed.error().to_string();
+    co_return static_cast<bool>(flushed);
+}
+
+core::Task<void> Session::end() {
     if (conn_->is_open()) {
         auto said = co_await conn_->flush(core::Deadline::after(5s));
         (void)said;
     }
     conn_->close();
+}
+
+core::Task<void> Session::run() {
+    bool go_on = co_await admit_and_greet();
+    while (go_on && state != State::logout && conn_->is_open()) {
+        if (idling) {
+            co_await idle_wait(*this);
+        } else {
+            go_on = co_await read_and_dispatch();
+            if (!go_on) break;
+        }
+        go_on = co_await answer();
+    }
+    co_await end();
 }
 
 core::Task<void> serve(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context) {

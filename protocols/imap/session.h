@@ -141,14 +141,27 @@ public:
 
     // ---- state, read and written by the commands ----
     State state = State::not_authenticated;
-    storage::User user;                  // after login
+    // After login: what the commands need of the user (the rest of storage::User, the password hash among
+    // it, is dropped at login: a session may idle for hours).
+    struct LoggedInUser {
+        storage::UserId id;
+        std::string username;
+    };
+    LoggedInUser user;
     RenderOptions render;                // utf8_enabled after ENABLE UTF8=ACCEPT
     // RFC 7162 §3.1: CONDSTORE is on once the client enabled it (ENABLE CONDSTORE, SELECT/EXAMINE
     // (CONDSTORE)) or used it (FETCH MODSEQ/CHANGEDSINCE, STORE UNCHANGEDSINCE, SEARCH MODSEQ); from then on
     // FETCH responses carry MODSEQ and tagged OKs of SELECT carry HIGHESTMODSEQ.
     bool condstore = false;
     bool abandoned = false;              // see abandon(): no tagged response, the session ends
-    bool idling = false;                 // in IDLE (commands/idle.cpp): changes are pushed as they happen
+    // In IDLE (commands/idle.cpp), from "+ idling" until the client's next line: changes are pushed as they
+    // happen. run() does the waiting (idle_wait), not the dispatcher, so no command's frame sits under an
+    // idle session: its tag and its autologout deadline (IDLE doesn't reset the timer) are kept here.
+    struct Idling {
+        std::string tag;
+        core::Deadline until;
+    };
+    std::optional<Idling> idling;
     auth::ConnectionToken user_slot;     // this session's place under the per-user limit, from login on
     storage::AppPasswordId asp;          // the application password this session logged in with; empty: none
     std::string client_agent;            // "name/version" from the client's ID (RFC 2971), for the auth log
@@ -164,6 +177,14 @@ private:
     void refuse(const Step& step);
     // sync_mailbox's part with a feed (session_sync.cpp): false when the view needs a read of its own.
     core::Task<bool> sync_from_feed(bool allow_expunge);
+    // After a command: its responses go out, unless the client's next command is already buffered
+    // (pipelining). False: the session is over.
+    core::Task<bool> answer();
+    // Goodbye (best effort, briefly), then close.
+    core::Task<void> end();
+    // One command (or the parser's refusal of one). Its own coroutine so that the Step, the biggest thing a
+    // session handles, is not in run()'s frame, which sits under every IDLE. False: the client is gone.
+    core::Task<bool> read_and_dispatch();
 
     std::unique_ptr<core::net::Connection> conn_;
     std::shared_ptr<const Context> context_;
@@ -177,6 +198,16 @@ private:
 };
 
 // session.cpp: runs one parsed command through the table (state checks included) and queues its response.
+// A handler that leaves `idling` set (IDLE) has no response yet: run() goes on with idle_wait().
 core::Task<void> dispatch(Session& session, Command command);
+
+struct CommandSpec;
+// session.cpp: the dispatcher's work once a command has its result (changes made elsewhere, the tagged
+// response, Session::After); IDLE's end comes here from idle_wait().
+core::Task<void> complete(Session& session, const CommandSpec& spec, std::string_view tag, Tagged result);
+
+// commands/idle.cpp: IDLE after its "+ idling", called by run(): pushes changes until the client's next
+// line, then answers it (DONE: OK; anything else: BAD) through complete().
+core::Task<void> idle_wait(Session& session);
 
 }  // namespace mallard::imap

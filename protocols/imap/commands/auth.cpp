@@ -65,8 +65,7 @@ Task<Tagged> login(Session& s, std::string name, std::string password) {
         }
         s.user_slot = std::move(*slot);
     }
-    s.user = std::move(result.user);
-    s.user.password_hash = std::string();  // checked; a session that may idle for hours needn't keep it
+    s.user = Session::LoggedInUser{std::move(result.user.id), std::move(result.user.username)};
     s.asp = std::move(result.asp);
     s.state = State::authenticated;
     MLOG_CONN(info, s.conn().id()) << "imap login " << s.user.username << (s.asp.empty() ? "" : " (application password " + s.asp + ")");

@@ -4,7 +4,8 @@
 // the bus can't hear. IDLE doesn't reset the autologout timer: RFC 2177 §3 asks clients to re-issue it
 // within 29 minutes, and the autologout timer (30 minutes) is what ends a forgotten one.
 //
-// While waiting the session holds no read buffer (Connection::fill releases it) and nothing but its view.
+// While waiting the session holds no read buffer (Connection::fill releases it) and nothing but its view, and
+// no command is on its stack: cmd_idle returns after "+ idling" and Session::run calls idle_wait.
 #include <algorithm>
 #include <string_view>
 #include <strings.h>
@@ -23,54 +24,28 @@ bool is_done(const std::string& line) {
     return text.size() == 4 && strncasecmp(text.data(), "DONE", 4) == 0;
 }
 
-}  // namespace
-
-namespace {
-
-// Waits until the client's next line is buffered, telling the client of changes meanwhile. Its own small
-// coroutine, so the frames under an idle session's wait are few and small (an idle session's memory is the
-// product's figure). False: the session ended (abandoned).
-Task<bool> wait_for_line(Session& s, core::Deadline autologout) {
-    for (;;) {
-        if (s.conn().input().find('\n') != std::string_view::npos) co_return true;
-        auto poll_at = core::Deadline::after(s.options().poll_interval);
-        auto until = poll_at.when() < autologout.when() ? poll_at : autologout;
-        auto filled = co_await s.conn().fill(until);
-        if (filled) continue;
-        const auto code = filled.error().code;
-        bool poll_due = code == core::Errc::timed_out && !autologout.passed();
-        if (code != core::Errc::woken && !poll_due) {
-            s.abandon(filled.error());
-            co_return false;
-        }
-        if (s.view()) {
-            co_await s.sync_mailbox(true);
-            if (s.abandoned) co_return false;
-        }
-        auto flushed = co_await s.conn().flush(autologout);
-        if (!flushed) {
-            s.abandon(flushed.error());
-            co_return false;
-        }
-    }
-}
-
-// The buffered line that ends IDLE: DONE, or a protocol error.
-Task<Tagged> finish(Session& s) {
+// The line that ends IDLE, buffered by now: DONE, or a protocol error. Tagged like IDLE itself, through the
+// dispatcher's tail (changes made meanwhile go out before the tagged OK, as after any command).
+Task<void> finish(Session& s) {
+    std::string tag = std::move(s.idling->tag);
+    s.idling.reset();
     auto step = co_await s.next_step(s.deadline(), false);
     if (!step) {
         s.abandon(step.error());
-        co_return Tagged::no("");
+        co_return;
     }
     auto* command = std::get_if<Command>(&*step);
     auto* line = command ? std::get_if<RawLine>(&command->args) : nullptr;
-    if (line && is_done(line->text)) co_return Tagged::ok("IDLE terminated");
-    co_return Tagged::bad("Expected DONE to end IDLE");
+    Tagged result = line && is_done(line->text) ? Tagged::ok("IDLE terminated")
+                                                : Tagged::bad("Expected DONE to end IDLE");
+    co_await complete(s, *find_command("IDLE"), tag, std::move(result));
 }
 
 }  // namespace
 
-Task<Tagged> cmd_idle(Session& s, Command&) {
+// "+ idling" and the journal read before it; the wait is idle_wait's, called by Session::run once this
+// returns (the dispatcher sends no tagged response while `idling` is set).
+Task<Tagged> cmd_idle(Session& s, Command& c) {
     const core::Deadline autologout = s.deadline();
     if (s.view()) {
         co_await s.sync_mailbox(true);
@@ -83,12 +58,54 @@ Task<Tagged> cmd_idle(Session& s, Command&) {
         co_return Tagged::no("");
     }
     s.parser().expect_line();
-    s.idling = true;
-    bool have_line = co_await wait_for_line(s, autologout);
-    s.idling = false;
-    if (!have_line) co_return Tagged::no("");
-    auto ended = co_await finish(s);
-    co_return ended;
+    s.idling = Session::Idling{std::move(c.tag), autologout};
+    co_return Tagged::ok("");
+}
+
+namespace {
+
+// What ended a wait of idle_wait: a change heard from the bus (woken) or the poll interval sends the changes
+// and idling goes on (true); anything else ends the session (false). Its own coroutine, so that its locals
+// are not in idle_wait's frame, which sits under every idle session.
+Task<bool> attend(Session& s, core::Error why) {
+    const core::Deadline autologout = s.idling->until;
+    bool poll_due = why.code == core::Errc::timed_out && !autologout.passed();
+    if (why.code != core::Errc::woken && !poll_due) {
+        s.idling.reset();
+        s.abandon(why);
+        co_return false;
+    }
+    if (s.view()) {
+        co_await s.sync_mailbox(true);
+        if (s.abandoned) {
+            s.idling.reset();
+            co_return false;
+        }
+    }
+    auto flushed = co_await s.conn().flush(autologout);
+    if (!flushed) {
+        s.idling.reset();
+        s.abandon(flushed.error());
+        co_return false;
+    }
+    co_return true;
+}
+
+}  // namespace
+
+// Waits until the client's next line is buffered, telling the client of changes meanwhile, then answers it.
+// Only Session::run, this frame, Connection::fill and its wait are live while a session idles, and this frame
+// holds little: an idle session's memory is the product's figure.
+Task<void> idle_wait(Session& s) {
+    for (;;) {
+        if (s.conn().input().find('\n') != std::string_view::npos) break;
+        const core::Deadline until = core::Deadline::after(s.options().poll_interval).earlier(s.idling->until);
+        auto filled = co_await s.conn().fill(until);
+        if (filled) continue;
+        bool go_on = co_await attend(s, filled.take_error());
+        if (!go_on) co_return;
+    }
+    co_await finish(s);
 }
 
 }  // namespace mallard::imap
