@@ -47,26 +47,15 @@ Task<bool> prepare(net::Connection& conn, std::shared_ptr<net::TlsProvider> tls,
     co_return true;
 }
 
-// The protocol's task. Exceptions end here: they are bugs, logged with the connection id, and close only this
-// connection.
-Task<void> guarded(Task<void> protocol, std::uint64_t id) {
-    try {
-        co_await std::move(protocol);
-    } catch (const std::exception& e) {
-        MLOG_CONN(error, id) << "connection task failed: " << e.what();
-    } catch (...) {
-        MLOG_CONN(error, id) << "connection task failed with an unknown exception";
-    }
-}
-
 // A connection task: prepare(), then the protocol in a task of its own, so that this frame (the handler, the
-// TLS provider) is freed rather than kept under every session for its whole life.
+// TLS provider) is freed rather than kept under every session for its whole life. Exceptions here end the
+// connection; the protocols' serve() catch their own (what escapes one reaches the detached-task handler).
 Task<void> serve(std::unique_ptr<net::Connection> conn, std::shared_ptr<net::TlsProvider> tls,
                  ConnectionHandler handler, std::chrono::seconds handshake_timeout, bool proxy_protocol) {
     std::uint64_t id = conn->id();
     try {
         bool ready = co_await prepare(*conn, std::move(tls), handshake_timeout, proxy_protocol);
-        if (ready) spawn(guarded(handler(std::move(conn)), id));
+        if (ready) spawn(handler(std::move(conn)));
     } catch (const std::exception& e) {
         MLOG_CONN(error, id) << "connection task failed: " << e.what();
     } catch (...) {

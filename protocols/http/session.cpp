@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <cstdint>
+#include <exception>
 #include <variant>
 
 #include "core/log.h"
@@ -131,8 +133,16 @@ core::Task<void> Session::run() {
 }  // namespace
 
 core::Task<void> serve(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context) {
+    std::uint64_t id = conn->id();
     Session session(std::move(conn), std::move(context));
-    co_await session.run();
+    // The connection boundary: an exception is a bug; it ends this connection, never the process.
+    try {
+        co_await session.run();
+    } catch (const std::exception& e) {
+        MLOG_CONN(error, id) << "http session failed: " << e.what();
+    } catch (...) {
+        MLOG_CONN(error, id) << "http session failed: unknown exception";
+    }
 }
 
 std::shared_ptr<Context> make_context(Options options, storage::Store& store, core::ThreadPool& pool,

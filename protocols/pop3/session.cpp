@@ -3,6 +3,8 @@
 #include "protocols/pop3/session.h"
 
 #include <chrono>
+#include <cstdint>
+#include <exception>
 
 #include "core/log.h"
 
@@ -107,8 +109,16 @@ core::Task<void> Session::run() {
 }
 
 core::Task<void> serve(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context) {
+    std::uint64_t id = conn->id();
     Session session(std::move(conn), std::move(context));
-    co_await session.run();
+    // The connection boundary: an exception is a bug; it ends this connection, never the process.
+    try {
+        co_await session.run();
+    } catch (const std::exception& e) {
+        MLOG_CONN(error, id) << "pop3 session failed: " << e.what();
+    } catch (...) {
+        MLOG_CONN(error, id) << "pop3 session failed: unknown exception";
+    }
 }
 
 }  // namespace mallard::pop3
