@@ -122,35 +122,67 @@ void Connection::release_idle_buffers() {
     stream_->release_buffers();
 }
 
+IoStatus Connection::read_once(Result<void>& result) {
+    if (interrupted_) {
+        result = Error(Errc::cancelled, "interrupted");
+        return IoStatus::ok;
+    }
+    if (!io_.is_open()) {
+        result = Error(Errc::cancelled, "connection closed");
+        return IoStatus::ok;
+    }
+    if (woken_) {
+        woken_ = false;
+        result = Error(Errc::woken);
+        return IoStatus::ok;
+    }
+    if (!in_) in_ = acquire_buffer();
+    if (in_end_ == read_buffer_bytes && in_start_ > 0) {
+        std::memmove(in_.get(), in_.get() + in_start_, in_end_ - in_start_);
+        in_end_ -= in_start_;
+        in_start_ = 0;
+    }
+    if (in_end_ == read_buffer_bytes) {
+        result = Error(Errc::too_big, "input buffer full");
+        return IoStatus::ok;
+    }
+    IoOutcome r = stream_->read(in_.get() + in_end_, read_buffer_bytes - in_end_);
+    if (r.status == IoStatus::ok) {
+        in_end_ += static_cast<std::uint32_t>(r.bytes);
+        thread_counters().add(thread_counters().bytes_in, r.bytes);
+        result = success();
+        return IoStatus::ok;
+    }
+    if (r.status == IoStatus::want_read || r.status == IoStatus::want_write) {
+        if (r.status == IoStatus::want_read) release_idle_buffers();
+        return r.status;
+    }
+    result = io_error(r, "read");
+    return IoStatus::ok;
+}
+
 Task<Result<void>> Connection::fill(Deadline deadline) {
     for (;;) {
-        if (interrupted_) co_return Error(Errc::cancelled, "interrupted");
-        if (!io_.is_open()) co_return Error(Errc::cancelled, "connection closed");
-        if (woken_) {
-            woken_ = false;
-            co_return Error(Errc::woken);
-        }
-        if (!in_) in_ = acquire_buffer();
-        if (in_end_ == read_buffer_bytes && in_start_ > 0) {
-            std::memmove(in_.get(), in_.get() + in_start_, in_end_ - in_start_);
-            in_end_ -= in_start_;
-            in_start_ = 0;
-        }
-        if (in_end_ == read_buffer_bytes) co_return Error(Errc::too_big, "input buffer full");
-        IoOutcome r = stream_->read(in_.get() + in_end_, read_buffer_bytes - in_end_);
-        if (r.status == IoStatus::ok) {
-            in_end_ += static_cast<std::uint32_t>(r.bytes);
-            thread_counters().add(thread_counters().bytes_in, r.bytes);
-            co_return success();
-        }
-        if (r.status == IoStatus::want_read || r.status == IoStatus::want_write) {
-            if (r.status == IoStatus::want_read) release_idle_buffers();
-            auto waited = co_await wait_for(r.status, deadline, true);
-            if (!waited) co_return waited;
-            continue;
-        }
-        co_return io_error(r, "read");
+        Result<void> result;
+        IoStatus want = read_once(result);
+        if (want == IoStatus::ok) co_return result;
+        auto waited = co_await wait_for(want, deadline, true);
+        if (!waited) co_return waited;
     }
+}
+
+Connection::FillOnce Connection::fill_once(Deadline deadline) { return FillOnce(*this, deadline); }
+
+bool Connection::FillOnce::await_ready() {
+    IoStatus want = conn_.read_once(result_);
+    if (want == IoStatus::ok) return true;
+    wait_.emplace(conn_, want, deadline_, true);
+    return wait_->await_ready();
+}
+
+Result<void> Connection::FillOnce::await_resume() {
+    if (!wait_) return std::move(result_);
+    return wait_->await_resume();  // ready: the caller's next call reads
 }
 
 Task<Result<std::string>> Connection::read_line(std::size_t max_bytes, Deadline deadline) {

@@ -47,6 +47,11 @@ public:
     // Reads more bytes into the input buffer. Errors: closed (peer EOF), timed_out, cancelled, too_big
     // (the buffer is full of unconsumed bytes), io/tls.
     Task<Result<void>> fill(Deadline deadline);
+    // fill() as an awaiter, not a coroutine, for a caller that loops until its line is in (IMAP IDLE): no
+    // frame of the connection's own sits under such a waiter. It reads what is there or waits once, so
+    // success may bring no new bytes (a wake-up with no whole TLS record yet): check input() and call again.
+    class FillOnce;
+    FillOnce fill_once(Deadline deadline);
     std::string_view input() const;
     void consume(std::size_t bytes);
     // Whether a read buffer is borrowed from the pool right now (false for an idle connection).
@@ -99,6 +104,9 @@ private:
     friend Task<Result<std::unique_ptr<Connection>>> connect_tcp(SocketAddress address, Deadline deadline,
                                                                  std::optional<SocketAddress> source);
     Result<void> io_error(IoOutcome outcome, const char* what) const;
+    // One attempt of fill(): ok when bytes were added or the read failed (`result` says which); else the
+    // direction to wait for, nothing read.
+    IoStatus read_once(Result<void>& result);
     void release_idle_buffers();
     // `for_read`: the wait serves a read, which interrupt_reads() ends. A write waiting for a TLS read (key
     // update) is not a read: it keeps going (success, and the caller tries again), so a session can still
@@ -138,6 +146,22 @@ private:
     Connection& conn_;
     bool for_read_;
     IoHandle::Wait wait_;
+};
+
+class Connection::FillOnce {
+public:
+    FillOnce(Connection& conn, Deadline deadline) : conn_(conn), deadline_(deadline) {}
+    FillOnce(const FillOnce&) = delete;
+    FillOnce& operator=(const FillOnce&) = delete;
+    bool await_ready();
+    void await_suspend(std::coroutine_handle<> h) { wait_->await_suspend(h); }
+    Result<void> await_resume();
+
+private:
+    Connection& conn_;
+    Deadline deadline_;
+    Result<void> result_;        // of the read in await_ready, when it needed no wait
+    std::optional<Wait> wait_;   // when it did
 };
 
 template <class F>

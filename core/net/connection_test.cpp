@@ -464,6 +464,49 @@ TEST(Connection, an_idle_connection_holds_no_read_buffer) {
     EXPECT_FALSE(h.after_an_idle_wait);
 }
 
+// ---- fill_once (IMAP IDLE's wait) -------------------------------------------------------------------
+
+struct FillOnceRun {
+    std::string line;                 // what came, once a whole line was in
+    Errc woken = Errc::internal;      // the wait that wake_reader() ended
+    Errc timed_out = Errc::internal;  // the wait that its deadline ended
+    bool holds_buffer_while_waiting = true;
+};
+
+Task<void> wake_soon(Connection* conn) {
+    co_await sleep_for(10ms);
+    conn->wake_reader();
+}
+
+Task<FillOnceRun> fill_once_until_a_line() {
+    auto [a, b] = unix_pair();
+    FillOnceRun run;
+    spawn(send_in_pieces(a.get(), "DONE\r\n", 2));
+    while (b->input().find('\n') == std::string_view::npos) {
+        auto filled = co_await b->fill_once(soon());  // success may bring no bytes: look again
+        EXPECT_TRUE(filled);
+        if (!filled) co_return run;
+    }
+    run.line = std::string(b->input());
+    b->consume(b->input().size());
+    spawn(wake_soon(b.get()));
+    auto woken = co_await b->fill_once(soon());
+    run.woken = woken ? Errc::internal : woken.error().code;
+    run.holds_buffer_while_waiting = b->holds_read_buffer();
+    auto timed_out = co_await b->fill_once(Deadline::after(20ms));
+    run.timed_out = timed_out ? Errc::internal : timed_out.error().code;
+    co_return run;
+}
+
+TEST(Connection, fill_once_reads_until_the_line_is_in_and_ends_with_woken_or_timed_out) {
+    Reactor loop;
+    auto run = loop.block_on(fill_once_until_a_line());
+    EXPECT_EQ(run.line, "DONE\r\n");
+    EXPECT_EQ(run.woken, Errc::woken);
+    EXPECT_EQ(run.timed_out, Errc::timed_out);
+    EXPECT_FALSE(run.holds_buffer_while_waiting);
+}
+
 // ---- connect_tcp ------------------------------------------------------------------------------------
 
 Task<std::string> connect_and_greet() {

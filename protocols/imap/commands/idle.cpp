@@ -94,13 +94,13 @@ Task<bool> attend(Session& s, core::Error why) {
 }  // namespace
 
 // Waits until the client's next line is buffered, telling the client of changes meanwhile, then answers it.
-// Only Session::run, this frame, Connection::fill and its wait are live while a session idles, and this frame
-// holds little: an idle session's memory is the product's figure.
+// Only Session::run and this frame are live while a session idles (fill_once is an awaiter, not a coroutine),
+// and this frame holds little: an idle session's memory is the product's figure.
 Task<void> idle_wait(Session& s) {
     for (;;) {
         if (s.conn().input().find('\n') != std::string_view::npos) break;
         const core::Deadline until = core::Deadline::after(s.options().poll_interval).earlier(s.idling->until);
-        auto filled = co_await s.conn().fill(until);
+        auto filled = co_await s.conn().fill_once(until);  // success may bring no bytes: the loop looks again
         if (filled) continue;
         bool go_on = co_await attend(s, filled.take_error());
         if (!go_on) co_return;
