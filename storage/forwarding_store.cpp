@@ -25,6 +25,8 @@ StoreTask<void> ForwardingStore::set_password_hash(UserId id, std::string passwo
 StoreTask<void> ForwardingStore::set_quota_limit(UserId id, std::uint64_t quota_limit_bytes) { return inner_.set_quota_limit(std::move(id), quota_limit_bytes); }
 StoreTask<void> ForwardingStore::set_disabled(UserId id, bool disabled) { return inner_.set_disabled(std::move(id), disabled); }
 StoreTask<void> ForwardingStore::delete_user(UserId id) { return inner_.delete_user(std::move(id)); }
+StoreTask<QuotaRecount> ForwardingStore::recalculate_quota(UserId id) { return inner_.recalculate_quota(std::move(id)); }
+StoreTask<std::uint64_t> ForwardingStore::recalculate_all_quotas() { return inner_.recalculate_all_quotas(); }
 StoreTask<Address> ForwardingStore::add_address(UserId user, std::string address, bool make_primary) { return inner_.add_address(std::move(user), std::move(address), make_primary); }
 StoreTask<void> ForwardingStore::remove_address(UserId user, std::string address) { return inner_.remove_address(std::move(user), std::move(address)); }
 StoreTask<std::vector<Address>> ForwardingStore::list_addresses(UserId user) { return inner_.list_addresses(std::move(user)); }

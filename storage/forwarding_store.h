@@ -21,6 +21,8 @@ public:
     StoreTask<void> set_quota_limit(UserId id, std::uint64_t quota_limit_bytes) override;
     StoreTask<void> set_disabled(UserId id, bool disabled) override;
     StoreTask<void> delete_user(UserId id) override;
+    StoreTask<QuotaRecount> recalculate_quota(UserId id) override;
+    StoreTask<std::uint64_t> recalculate_all_quotas() override;
     StoreTask<Address> add_address(UserId user, std::string address, bool make_primary) override;
     StoreTask<void> remove_address(UserId user, std::string address) override;
     StoreTask<std::vector<Address>> list_addresses(UserId user) override;

@@ -49,6 +49,12 @@ public:
     virtual StoreTask<void> set_disabled(UserId id, bool disabled) = 0;
     // Removes the user with its addresses, mailboxes and messages.
     virtual StoreTask<void> delete_user(UserId id) = 0;
+    // Sets the quota counter to the sum of the sizes of the user's messages, summed by the database in the same
+    // write as the set (no delivery slips between), for a counter that drifted (POST /users/:user/quota/reset).
+    // A scan of the user's messages: an administrative repair, never on the hot path.
+    virtual StoreTask<QuotaRecount> recalculate_quota(UserId id) = 0;
+    // The same for every user, one user per write (POST /quota/reset); answers how many were recounted.
+    virtual StoreTask<std::uint64_t> recalculate_all_quotas() = 0;
 
     // ---- addresses ----
     // Fails with `exists` if the address (after normalisation) belongs to anyone already.

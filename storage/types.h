@@ -33,6 +33,12 @@ struct User {
     bool disabled = false;
 };
 
+// A user's quota counter before and after Store::recalculate_quota.
+struct QuotaRecount {
+    std::uint64_t previous = 0;
+    std::uint64_t current = 0;
+};
+
 struct NewUser {
     std::string username;
     std::string password_hash;

@@ -67,16 +67,6 @@ bool valid_scope(std::string_view scope) {
     return scope == "imap" || scope == "pop3" || scope == "smtp" || scope == "*";
 }
 
-void AspRevocations::revoke(std::string asp) {
-    std::lock_guard lock(mutex_);
-    revoked_.insert(std::move(asp));
-}
-
-bool AspRevocations::is_revoked(const std::string& asp) const {
-    std::lock_guard lock(mutex_);
-    return revoked_.count(asp) != 0;
-}
-
 std::string normalize_asp(std::string_view password) {
     std::string out;
     for (char c : password) {

@@ -8,18 +8,15 @@
 // not have expired. A match on an imported hash (bcrypt, PBKDF2) is upgraded to argon2id. Every attempt
 // for a known user goes to the auth log. Hashing runs on the thread pool.
 //
-// ASP revocation: DELETE of an ASP calls revoke(); sessions opened with it ask is_revoked() before each
-// command and end. In-process only: another instance's sessions end when they next log in (the ASP is gone
-// from the store). A bus message can carry revocations across instances later.
+// ASP revocation: DELETE of an ASP removes it from the store (no login with it succeeds after) and ends the
+// sessions opened with it, on every instance, through the bus (storage/notify/session_control.h).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 #include "core/task.h"
 #include "core/thread_pool.h"
@@ -59,18 +56,6 @@ struct AuthResult {
     std::chrono::seconds retry_after{0}; // rate_limited
 };
 
-// Revoked ASP ids, this process. Ids are never reused (AUTOINCREMENT), so the set only grows; it holds
-// one short string per revocation since start.
-class AspRevocations {
-public:
-    void revoke(std::string asp);
-    bool is_revoked(const std::string& asp) const;
-
-private:
-    mutable std::mutex mutex_;
-    std::unordered_set<std::string> revoked_;
-};
-
 // A short digest of an ASP that finds its row: 16 hex digits of SHA-256. ASPs are 16 random letters (75
 // bits), so this reveals nothing usable; the stored argon2 hash is what is verified.
 std::string asp_lookup(std::string_view password);
@@ -92,7 +77,6 @@ public:
     core::Task<std::optional<std::chrono::seconds>> blocked(std::string login, std::string ip) const;
     core::Task<void> record_failure(std::string login, std::string ip) const;
 
-    AspRevocations& revocations() const { return revocations_; }
     const AuthOptions& options() const { return options_; }
     storage::Store& store() const { return store_; }
     core::ThreadPool& pool() const { return pool_; }
@@ -102,7 +86,6 @@ private:
     core::ThreadPool& pool_;
     FailureCounters* counters_;
     AuthOptions options_;
-    mutable AspRevocations revocations_;
 };
 
 }  // namespace mallard::auth

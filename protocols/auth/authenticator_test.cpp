@@ -144,10 +144,6 @@ TEST(AspShape, lookup_and_shape) {
     EXPECT_FALSE(looks_like_asp("abcdefghijklmnoP"));
     EXPECT_FALSE(looks_like_asp("abcdefghijklmno"));
     EXPECT_EQ(asp_lookup("abcdefghijklmnop").size(), 16u);
-    AspRevocations r;
-    r.revoke("7");
-    EXPECT_TRUE(r.is_revoked("7"));
-    EXPECT_FALSE(r.is_revoked("8"));
 }
 
 }  // namespace

@@ -66,6 +66,19 @@ void Session::untagged(std::string_view text) {
 
 // select, unselect, on_feed, needs_sync, sync_mailbox: session_sync.cpp
 
+void Session::register_for_session_control() {
+    if (context_->bus) control_ = context_->bus->register_session(user.id, *this);
+}
+
+void Session::on_session_event(const storage::notify::SessionEvent& event) {
+    if (end_reason_ || (!event.asp.empty() && event.asp != asp)) return;
+    end_reason_ = std::make_unique<std::string>(storage::notify::printable_reason(event.reason));
+    MLOG_CONN(info, conn_->id()) << "imap: session of " << user.username << " ended from outside: " << *end_reason_;
+    // Pending and later reads end with `cancelled`; writes still work, so the BYE goes out (abandon()).
+    conn_->interrupt_reads();
+}
+
+
 // Not a coroutine: a frame of its own would sit under every wait for the client.
 core::Task<core::Result<Step>> Session::next_step() { return next_step(deadline(), false); }
 
@@ -98,7 +111,9 @@ core::Task<core::Result<Step>> Session::next_step(core::Deadline until, bool sto
 }
 
 void Session::abandon(const core::Error& error) {
-    if (error.code == core::Errc::timed_out) {
+    if (end_reason_) {
+        untagged("BYE " + *end_reason_);  // RFC 3501 §7.1.5: the server is closing the connection
+    } else if (error.code == core::Errc::timed_out) {
         untagged("BYE Autologout; idle for too long");
     } else if (error.code == core::Errc::cancelled) {
         untagged("BYE Server shutting down");
@@ -173,13 +188,9 @@ core::Task<void> dispatch(Session& s, Command command) {
         s.conn().queue(tagged_line(command.tag, Tagged::bad(command.name + why)));
         co_return;
     }
-    // An application password revoked since login ends its sessions at their next command (auth/authenticator.h).
-    if (!s.asp.empty() && s.context().authenticator &&
-        s.context().authenticator->revocations().is_revoked(s.asp)) {
-        MLOG_CONN(info, s.conn().id()) << "imap: application password " << s.asp << " revoked; closing";
-        s.untagged("BYE Application password revoked");
-        s.abandoned = true;
-        s.state = State::logout;
+    // Ended from outside (a logout, a revoked ASP): a command the client had already sent is not run.
+    if (s.end_requested()) {
+        s.abandon(core::Error(core::Errc::cancelled));
         co_return;
     }
     // Where untagged EXPUNGE is held back for seq::read commands once a mailbox view exists (commands/select).

@@ -84,7 +84,7 @@ struct Tagged {
     static Tagged bad(std::string text) { return Tagged{Kind::bad, std::move(text)}; }
 };
 
-class Session final : public FeedListener {
+class Session final : public FeedListener, public storage::notify::SessionListener {
 public:
     Session(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context);
 
@@ -139,6 +139,13 @@ public:
     // or a read brought news (in IDLE, the reader is woken so the change goes out now).
     void on_feed(bool read_done) override;
 
+    // ---- ended from outside (storage/notify/session_control.h) ----
+    // At login: from now on an administrative logout or the revocation of this session's ASP ends it.
+    void register_for_session_control();
+    // The bus: stops every read (in IDLE too), so the session says "BYE <reason>" (abandon()) and closes.
+    void on_session_event(const storage::notify::SessionEvent& event) override;
+    bool end_requested() const { return end_reason_ != nullptr; }
+
     // ---- state, read and written by the commands ----
     State state = State::not_authenticated;
     // After login: what the commands need of the user (the rest of storage::User, the password hash among
@@ -192,6 +199,8 @@ private:
     std::unique_ptr<MailboxView> view_;
     auth::ConnectionToken address_slot_;  // this session's place under the per-address limit
     MailboxFeed::Subscription feed_;      // this loop's feed of view_'s mailbox, with a bus
+    storage::notify::Bus::SessionRegistration control_;  // under this session's user, from login on
+    std::unique_ptr<std::string> end_reason_;             // set once ended from outside: the BYE's text
     bool view_stale_ = false;
     bool read_due_ = false;               // the next sync wants a read that started after now (SELECT)
     core::Clock::time_point last_sync_{};

@@ -145,7 +145,10 @@ Task<void> login(Session& s, std::string name, std::string password) {
     if (s.state != State::transaction) {
         s.user_slot.release();  // the maildrop could not be opened
         s.asp.clear();
+        co_return;
     }
+    s.register_for_session_control();
+    co_await storage::notify::confirm_asp(s.store(), s.user.id, s.asp, s);
 }
 
 // ---- AUTHORIZATION ----
@@ -434,17 +437,8 @@ Task<void> dispatch(Session& s, Command command) {
         s.reply_err(s.state == State::authorization ? "not authenticated" : "command not valid after login");
         co_return;
     }
-    // An application password revoked since login ends its sessions at their next command, without UPDATE
-    // (RFC 1939 §6: only QUIT applies deletions).
-    if (!s.asp.empty() && s.context().authenticator &&
-        s.context().authenticator->revocations().is_revoked(s.asp)) {
-        MLOG_CONN(info, s.conn().id()) << "pop3: application password " << s.asp << " revoked; closing";
-        s.reply_err("[AUTH] application password revoked");
-        s.drop.clear();
-        s.state = State::authorization;
-        s.quit = true;
-        co_return;
-    }
+    // Ended from outside (a logout, a revoked ASP): a command the client had already sent is not run.
+    if (s.end_if_requested()) co_return;
     if (command.args.size() < spec->min_args || command.args.size() > spec->max_args) {
         s.reply_err("wrong number of arguments");
         co_return;

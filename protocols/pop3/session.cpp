@@ -32,6 +32,29 @@ bool Session::stls_available() const {
     return options().starttls && context_->tls && !conn_->is_tls() && state == State::authorization;
 }
 
+void Session::register_for_session_control() {
+    if (context_->bus) control_ = context_->bus->register_session(user.id, *this);
+}
+
+void Session::on_session_event(const storage::notify::SessionEvent& event) {
+    if (end_reason_ || (!event.asp.empty() && event.asp != asp)) return;
+    end_reason_ = std::make_unique<std::string>(storage::notify::printable_reason(event.reason));
+    end_for_asp_ = !event.asp.empty();
+    MLOG_CONN(info, conn_->id()) << "pop3: session of " << user.username << " ended from outside: " << *end_reason_;
+    conn_->interrupt_reads();
+}
+
+bool Session::end_if_requested() {
+    if (!end_reason_) return false;
+    // RFC 3206: AUTH when the credentials this session used are gone (§5), else SYS/TEMP (§4): logging in
+    // again works.
+    reply_err((end_for_asp_ ? "[AUTH] " : "[SYS/TEMP] ") + *end_reason_);
+    drop.clear();
+    state = State::authorization;
+    quit = true;
+    return true;
+}
+
 namespace {
 
 // The client's next command is already buffered (pipelining): answer it before flushing.
@@ -69,6 +92,10 @@ core::Task<void> Session::run() {
         auto line = co_await conn_->read_line(options().max_line_bytes, deadline());
         if (!line) {
             core::Errc code = line.error().code;
+            // Ended from outside while waiting for the client: POP3 has no unsolicited responses, but, as for
+            // the autologout timer, the line before the close tells the client why (at once, not at its next
+            // command: a client that holds the connection open between checks would otherwise keep it).
+            if (end_if_requested()) break;
             if (code == core::Errc::too_big) {
                 reply_err("line too long");
             } else if (code == core::Errc::timed_out) {

@@ -18,6 +18,7 @@
 #include "protocols/auth/authenticator.h"
 #include "protocols/auth/connection_limits.h"
 #include "protocols/pop3/parser.h"
+#include "storage/notify/bus.h"
 #include "storage/store.h"
 
 namespace mallard::pop3 {
@@ -43,6 +44,8 @@ struct Context {
     auth::ConnectionLimits* connection_limits = nullptr;
     // Login rules, rate limits and the auth log; null: a default Authenticator without rate limits (tests).
     const auth::Authenticator* authenticator = nullptr;
+    // Administrative logout and ASP revocation (storage/notify/session_control.h); null: none (tests).
+    storage::notify::Bus* bus = nullptr;
 };
 
 // The listener's entry point: owns the connection until the client quits or the connection drops.
@@ -50,7 +53,7 @@ core::Task<void> serve(std::unique_ptr<core::net::Connection> conn, std::shared_
 
 enum class State : std::uint8_t { authorization = 1, transaction = 2 };
 
-class Session {
+class Session final : public storage::notify::SessionListener {
 public:
     Session(std::unique_ptr<core::net::Connection> conn, std::shared_ptr<const Context> context);
 
@@ -68,6 +71,14 @@ public:
     // STLS can be offered: configured, a TLS context loaded, not TLS already, not logged in.
     bool stls_available() const;
 
+    // ---- ended from outside (storage/notify/session_control.h) ----
+    // At login: from now on an administrative logout or the revocation of this session's ASP ends it.
+    void register_for_session_control();
+    // The bus: stops every read, so the session answers "-ERR <reason>" and closes without UPDATE.
+    void on_session_event(const storage::notify::SessionEvent& event) override;
+    // Once ended: queues the -ERR line and leaves without UPDATE (RFC 1939 §6: only QUIT applies deletions).
+    bool end_if_requested();
+
     // ---- state, read and written by commands.cpp ----
     State state = State::authorization;
     bool quit = false;
@@ -82,6 +93,9 @@ private:
     std::unique_ptr<core::net::Connection> conn_;
     std::shared_ptr<const Context> context_;
     auth::ConnectionToken address_slot_;   // this session's place under the per-address limit
+    storage::notify::Bus::SessionRegistration control_;  // under this session's user, from login on
+    std::unique_ptr<std::string> end_reason_;             // set once ended from outside: the -ERR's text
+    bool end_for_asp_ = false;                            // ended because this session's ASP was revoked
 };
 
 // commands.cpp: runs one parsed command (state checks included) and queues its response.

@@ -116,4 +116,67 @@ void Bus::Watch::reset() {
     watcher_ = nullptr;
 }
 
+// ---- session control ----
+
+void Bus::end_sessions(SessionEvent event) {
+    if (Remote* remote = remote_.load(std::memory_order_acquire)) remote->publish(event);
+    end_sessions_local(std::move(event));
+}
+
+void Bus::end_sessions_local(SessionEvent event) {
+    std::vector<LoopWatchers*> others;
+    LoopWatchers* mine = split(others);
+    for (LoopWatchers* l : others) l->loop->post([l, event]() { l->sessions.deliver(event); });
+    if (mine) mine->sessions.deliver(event);
+}
+
+Bus::SessionRegistration Bus::register_session(const UserId& user, SessionListener& listener) {
+    SessionRegistration r;
+    r.loop_ = here();
+    auto [it, inserted] = r.loop_->sessions.by_user.try_emplace(user);
+    it->second.push_back(&listener);
+    r.entry_ = &*it;
+    r.listener_ = &listener;
+    return r;
+}
+
+std::size_t Bus::sessions_here(const UserId& user) const {
+    LoopWatchers* loop = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        loop = find(core::Reactor::current());
+    }
+    if (!loop) return 0;
+    auto it = loop->sessions.by_user.find(user);
+    return it == loop->sessions.by_user.end() ? 0 : it->second.size();
+}
+
+Bus::SessionRegistration::SessionRegistration(SessionRegistration&& other) noexcept
+    : loop_(std::exchange(other.loop_, nullptr)),
+      entry_(std::exchange(other.entry_, nullptr)),
+      listener_(std::exchange(other.listener_, nullptr)) {}
+
+Bus::SessionRegistration& Bus::SessionRegistration::operator=(SessionRegistration&& other) noexcept {
+    if (this != &other) {
+        reset();
+        loop_ = std::exchange(other.loop_, nullptr);
+        entry_ = std::exchange(other.entry_, nullptr);
+        listener_ = std::exchange(other.listener_, nullptr);
+    }
+    return *this;
+}
+
+void Bus::SessionRegistration::reset() {
+    if (!loop_) return;
+    auto& list = entry_->second;
+    list.erase(std::remove(list.begin(), list.end(), listener_), list.end());
+    if (list.empty()) {
+        auto& users = loop_->sessions.by_user;
+        users.erase(users.find(entry_->first));  // by iterator: the key is the erased node's own
+    }
+    loop_ = nullptr;
+    entry_ = nullptr;
+    listener_ = nullptr;
+}
+
 }  // namespace mallard::storage::notify

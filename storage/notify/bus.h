@@ -13,6 +13,10 @@
 // Between processes (redis_bus.h): publish() also hands the change to a Remote, which announces it to the
 // other instances; what they announce comes back through publish_local(). When announcements may have been
 // lost (the link to the other instances was down), resync_local() tells every watcher to read its journal.
+//
+// The same loops and the same remote carry session control (session_control.h): an event that ends a user's
+// sessions (an administrative logout, a revoked application password), heard by the sessions registered for
+// that user on each loop.
 #pragma once
 
 #include <atomic>
@@ -20,9 +24,11 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/reactor.h"
+#include "storage/notify/session_control.h"
 #include "storage/types.h"
 
 namespace mallard::storage::notify {
@@ -44,6 +50,8 @@ class Remote {
 public:
     virtual ~Remote() = default;
     virtual void publish(const MailboxChange& change) = 0;
+    // Ends sessions on the other instances (session_control.h).
+    virtual void publish(const SessionEvent& event) = 0;
 };
 
 class Bus {
@@ -89,6 +97,37 @@ public:
     // Watchers of a mailbox on the calling loop (tests, metrics).
     std::size_t watchers_here(const MailboxId& mailbox) const;
 
+    // ---- session control (session_control.h) ----
+    // Ends sessions: the event goes to every loop of this process, then to the remote, if one is set.
+    void end_sessions(SessionEvent event);
+    // The same for this process only: an event heard from another instance.
+    void end_sessions_local(SessionEvent event);
+
+    // A logged-in session's place under its user on the calling loop, removed when destroyed or reset.
+    class SessionRegistration {
+    public:
+        SessionRegistration() = default;
+        SessionRegistration(SessionRegistration&& other) noexcept;
+        SessionRegistration& operator=(SessionRegistration&& other) noexcept;
+        SessionRegistration(const SessionRegistration&) = delete;
+        SessionRegistration& operator=(const SessionRegistration&) = delete;
+        ~SessionRegistration() { reset(); }
+        void reset();
+        bool active() const { return loop_ != nullptr; }
+
+    private:
+        friend class Bus;
+        struct LoopWatchers* loop_ = nullptr;
+        // The user's entry in the loop's map: nodes of an unordered_map stay put, and the entry lives while
+        // any registration is in it, so its key is the user id without a copy.
+        std::pair<const UserId, std::vector<SessionListener*>>* entry_ = nullptr;
+        SessionListener* listener_ = nullptr;
+    };
+    SessionRegistration register_session(const UserId& user, SessionListener& listener);
+
+    // Registered sessions of a user on the calling loop (tests, metrics).
+    std::size_t sessions_here(const UserId& user) const;
+
 private:
     LoopWatchers* here();                 // this loop's registry, created on first use
     LoopWatchers* find(core::Reactor* loop) const;
@@ -106,6 +145,7 @@ struct LoopWatchers {
     std::unordered_map<MailboxId, std::vector<Watcher*>> by_mailbox;
     void deliver(const MailboxChange& change);
     void deliver_resync();  // every watcher, with its own mailbox and modseq 0
+    LoopSessions sessions;  // logged-in sessions by user (session_control.h)
 };
 
 }  // namespace mallard::storage::notify

@@ -88,6 +88,7 @@ TEST(Bus, OtherLoopsHearThroughAPost) {
 struct RecordingRemote final : Remote {
     std::vector<MailboxChange> sent;
     void publish(const MailboxChange& change) override { sent.push_back(change); }
+    void publish(const SessionEvent&) override {}
 };
 
 TEST(Bus, PublishReachesTheRemoteAndPublishLocalDoesNot) {

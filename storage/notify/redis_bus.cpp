@@ -293,6 +293,17 @@ struct RedisBus::Impl {
         send(encode_change(instance, change));
     }
 
+    void publish_session_here(const SessionEvent& event) {
+        if (closing) return;
+        if (!can_send()) {
+            MLOG(warn) << "redis: cannot tell the other instances to end the sessions of user " << event.user
+                       << (event.asp.empty() ? "" : " opened with application password " + event.asp)
+                       << ": the publishing connection is down; those sessions stay until they end";
+            return;
+        }
+        send(encode_session(instance, event));
+    }
+
     void receive(std::string_view payload) {
         auto message = decode_remote_message(payload);
         if (!message) {
@@ -301,6 +312,7 @@ struct RedisBus::Impl {
         }
         if (message->instance == instance) return;  // its watchers heard it through the in-process bus
         if (message->kind == RemoteMessage::Kind::resync) bus.resync_local();
+        else if (message->kind == RemoteMessage::Kind::session) bus.end_sessions_local(std::move(message->session));
         else bus.publish_local(std::move(message->change));
     }
 
@@ -349,6 +361,16 @@ void RedisBus::publish(const MailboxChange& change) {
         return;
     }
     impl->loop.post([impl, change] { impl->publish_here(change); });
+}
+
+void RedisBus::publish(const SessionEvent& event) {
+    Impl* impl = impl_.get();
+    if (impl->stopped.load(std::memory_order_acquire)) return;
+    if (core::Reactor::current() == &impl->loop) {
+        impl->publish_session_here(event);
+        return;
+    }
+    impl->loop.post([impl, event] { impl->publish_session_here(event); });
 }
 
 const std::string& RedisBus::instance() const { return impl_->instance; }

@@ -66,6 +66,9 @@ public:
     // Remote: sends the change to the other instances (posted to the Redis loop). Dropped, and a resync
     // published after the reconnect, while the publishing connection is down.
     void publish(const MailboxChange& change) override;
+    // Remote: ends sessions on the other instances (session_control.h). No journal stands behind it, so one
+    // that can't be sent (the publishing connection is down) is logged as lost, not retried.
+    void publish(const SessionEvent& event) override;
 
     // This process's name on the channel (redis_payload.h).
     const std::string& instance() const;

@@ -57,6 +57,25 @@ TEST(RedisPayload, MalformedOrOtherVersionsAreNotUnderstood) {
     }
 }
 
+TEST(RedisPayload, SessionEventRoundTripsWithAndWithoutAnAsp) {
+    std::string all = encode_session("abc", SessionEvent{"12", "", "Down for maintenance, back at 10"});
+    EXPECT_EQ(all, "1 abc s 12 - Down for maintenance, back at 10");
+    auto m = decode_remote_message(all);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->kind, RemoteMessage::Kind::session);
+    EXPECT_EQ(m->instance, "abc");
+    EXPECT_EQ(m->session.user, "12");
+    EXPECT_TRUE(m->session.asp.empty());
+    EXPECT_EQ(m->session.reason, "Down for maintenance, back at 10");
+    auto one = decode_remote_message(encode_session("abc", SessionEvent{"12", "7", ""}));
+    ASSERT_TRUE(one);
+    EXPECT_EQ(one->session.asp, "7");
+    EXPECT_EQ(one->session.reason, "");
+    for (const char* bad : {"1 abc s", "1 abc s 12", "1 abc s  - x"}) {
+        EXPECT_FALSE(decode_remote_message(bad)) << '"' << bad << '"';
+    }
+}
+
 TEST(RedisPayload, InstanceIdsAreSixteenHexDigitsAndDiffer) {
     std::string a = new_instance_id(), b = new_instance_id();
     EXPECT_EQ(a.size(), 16u);
@@ -257,6 +276,53 @@ TEST(RedisBus, TwoInstancesHearEachOtherAndNotThemselvesTwice) {
     b.stop();
     loop_a.run([&] { watch_a.reset(); });
     loop_b.run([&] { watch_b.reset(); });
+}
+
+struct EndedCounter final : SessionListener {
+    std::atomic<int> heard{0};
+    std::string asp;
+    void on_session_event(const SessionEvent& event) override {
+        asp = event.asp;
+        ++heard;
+    }
+};
+
+TEST(RedisBus, SessionEventsReachTheOtherInstance) {
+    if (!have_redis_server()) GTEST_SKIP() << "redis-server is not installed (tools/setup.sh installs it)";
+    std::uint16_t port = free_port();
+    RedisServer server(port);
+    ASSERT_TRUE(server.ok);
+    RedisBusOptions options = fast_options(port);
+    Bus bus_a, bus_b;
+    LoopThread loop_a, loop_b;
+    EndedCounter on_a, on_b, other_user;
+    Bus::SessionRegistration reg_a, reg_b, reg_other;
+    loop_a.run([&] { reg_a = bus_a.register_session("ann", on_a); });
+    loop_b.run([&] {
+        reg_b = bus_b.register_session("ann", on_b);
+        reg_other = bus_b.register_session("bob", other_user);
+    });
+    RedisBus a(bus_a, loop_a.loop(), options), b(bus_b, loop_b.loop(), options);
+    a.start();
+    b.start();
+    ASSERT_TRUE(wait_until([&] { return a.subscribed() && b.subscribed(); }));
+    // The publishing connection comes up on its own schedule: repeat until B hears (each is one event).
+    ASSERT_TRUE(wait_until([&] {
+        if (on_b.heard == 0) bus_a.end_sessions(SessionEvent{"ann", "9", "revoked"});
+        std::this_thread::sleep_for(20ms);
+        return on_b.heard > 0;
+    }));
+    EXPECT_EQ(on_b.asp, "9");
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(on_a.heard, on_b.heard.load());  // A heard its own once each, not again from Redis
+    EXPECT_EQ(other_user.heard, 0);
+    a.stop();
+    b.stop();
+    loop_a.run([&] { reg_a.reset(); });
+    loop_b.run([&] {
+        reg_b.reset();
+        reg_other.reset();
+    });
 }
 
 }  // namespace

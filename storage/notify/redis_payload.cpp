@@ -35,6 +35,14 @@ std::string encode_resync(std::string_view instance) {
     return out;
 }
 
+std::string encode_session(std::string_view instance, const SessionEvent& event) {
+    std::string out(version);
+    out.append(" ").append(instance).append(" s ").append(event.user).append(" ");
+    out.append(event.asp.empty() ? std::string_view("-") : std::string_view(event.asp));
+    out.append(" ").append(event.reason);
+    return out;
+}
+
 std::optional<RemoteMessage> decode_remote_message(std::string_view payload) {
     std::string_view rest = payload;
     if (next_word(rest) != version) return std::nullopt;
@@ -45,6 +53,16 @@ std::optional<RemoteMessage> decode_remote_message(std::string_view payload) {
     std::string_view kind = next_word(rest);
     if (kind == "r" && rest.empty()) {
         m.kind = RemoteMessage::Kind::resync;
+        return m;
+    }
+    if (kind == "s") {
+        std::string_view user = next_word(rest);
+        std::string_view asp = next_word(rest);
+        if (user.empty() || asp.empty()) return std::nullopt;
+        m.kind = RemoteMessage::Kind::session;
+        m.session.user = std::string(user);
+        if (asp != "-") m.session.asp = std::string(asp);
+        m.session.reason = std::string(rest);
         return m;
     }
     if (kind != "c") return std::nullopt;

@@ -37,6 +37,8 @@ Result<void> set_password_hash(Db& db, const UserId& id, const std::string& hash
 Result<void> set_quota_limit(Db& db, const UserId& id, std::uint64_t limit);
 Result<void> set_disabled(Db& db, const UserId& id, bool disabled);
 Result<void> delete_user(Db& db, const UserId& id);
+Result<QuotaRecount> recalculate_quota(Db& db, const UserId& id);
+Result<std::uint64_t> recalculate_all_quotas(Db& db);
 Result<Address> add_address(Db& db, const UserId& user, const std::string& address, bool make_primary);
 Result<void> remove_address(Db& db, const UserId& user, const std::string& address);
 Result<std::vector<Address>> list_addresses(Db& db, const UserId& user);

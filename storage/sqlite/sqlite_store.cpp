@@ -124,6 +124,12 @@ StoreTask<MailboxCounters> SqliteStore::mailbox_counters(MailboxId box) {
 StoreTask<std::vector<ThreadCount>> SqliteStore::thread_counts(UserId user, std::vector<ThreadId> threads) {
     MALLARD_SQLITE_CALL(sqlite::thread_counts(db, user, threads));
 }
+StoreTask<QuotaRecount> SqliteStore::recalculate_quota(UserId id) {
+    MALLARD_SQLITE_CALL(sqlite::recalculate_quota(db, id));
+}
+StoreTask<std::uint64_t> SqliteStore::recalculate_all_quotas() {
+    MALLARD_SQLITE_CALL(sqlite::recalculate_all_quotas(db));
+}
 
 StoreTask<Address> SqliteStore::add_address(UserId user, std::string address, bool make_primary) {
     MALLARD_SQLITE_CALL(sqlite::add_address(db, user, address, make_primary));

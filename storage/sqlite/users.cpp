@@ -160,6 +160,57 @@ Result<void> set_disabled(Db& db, const UserId& id, bool disabled) {
     return update_user(db, id, "UPDATE users SET disabled = ?2 WHERE id = ?1", std::int64_t{disabled});
 }
 
+namespace {
+
+// One user's counter set to the sum of its messages' sizes, inside the caller's write transaction: nothing
+// can append or expunge between the SUM and the SET.
+Result<QuotaRecount> recount(Db& db, std::int64_t user) {
+    QuotaRecount r;
+    {
+        auto q = db.prepare("SELECT quota_used FROM users WHERE id = ?1");
+        q.bind(1, user);
+        if (!q.step()) return Error(Errc::not_found, "no such user");
+        r.previous = static_cast<std::uint64_t>(q.i64(0));
+    }
+    auto q = db.prepare(
+        "UPDATE users SET quota_used = (SELECT COALESCE(SUM(m.size), 0) FROM messages m "
+        "JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.user_id = ?1) WHERE id = ?1 RETURNING quota_used");
+    q.bind(1, user);
+    if (!q.step()) return Error(Errc::not_found, "no such user");
+    r.current = static_cast<std::uint64_t>(q.i64(0));
+    q.run();
+    return r;
+}
+
+}  // namespace
+
+Result<QuotaRecount> recalculate_quota(Db& db, const UserId& id) {
+    auto uid = parse_id(id);
+    if (!uid) return Error(Errc::not_found, "no such user");
+    WriteTx tx(db);
+    auto r = recount(db, *uid);
+    if (!r) return r;
+    tx.commit();
+    return r;
+}
+
+Result<std::uint64_t> recalculate_all_quotas(Db& db) {
+    std::vector<std::int64_t> users;
+    {
+        auto q = db.prepare("SELECT id FROM users");
+        while (q.step()) users.push_back(q.i64(0));
+    }
+    // One short write per user rather than one long one: deliveries to other users wait for one user's sum.
+    std::uint64_t done = 0;
+    for (std::int64_t user : users) {
+        WriteTx tx(db);
+        if (!recount(db, user)) continue;  // deleted meanwhile
+        tx.commit();
+        ++done;
+    }
+    return done;
+}
+
 Result<void> delete_user(Db& db, const UserId& id) {
     auto uid = parse_id(id);
     if (!uid) return Error(Errc::not_found, "no such user");

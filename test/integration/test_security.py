@@ -176,7 +176,7 @@ class HashesAndAsps(ServerBase):
         status, one, _ = self.api("GET", f"/users/{uid}/authlog/{logins[1]['id']}")
         self.assertEqual((status, one["result"]), (200, "success"))
 
-        # Revoking the ASP ends the session it opened at its next command, and it logs in no more.
+        # Revoking the ASP ends the session it opened (at once: test_session_control.py), and it logs in no more.
         self.assertEqual(self.api("DELETE", f"/users/{uid}/asps/{asp['id']}")[0], 200)
         with self.assertRaises((imaplib.IMAP4.abort, imaplib.IMAP4.error, OSError)):
             client.select("INBOX")

@@ -4,6 +4,8 @@ Each test class starts its own redis-server on a free loopback port (no persiste
 B, with imap.poll_interval = "10m": a change made on one instance can then only reach an IDLE session on the
 other in time through Redis — or, while Redis is down, through the outage polls and the resync after the
 subscription returns. Users are created once with mallardctl on the shared store."""
+import http.client
+import json
 import os
 import re
 import shutil
@@ -212,6 +214,22 @@ class TwoInstances(TwoInstancesBase):
         # And live again: the next delivery on A is announced through Redis.
         self.deliver(self.a, user, 2)
         self.assert_seen(on_b, rb"\* 2 EXISTS", 2)
+
+    def test_4_logout_through_a_ends_the_session_on_b(self):
+        user = self.new_user()
+        on_b = self.idle_on(self.b, user)
+        other = self.idle_on(self.b, self.new_user())
+        conn = http.client.HTTPConnection("127.0.0.1", self.a.ports["http"], timeout=10)
+        self.addCleanup(conn.close)
+        conn.request("GET", f"/users/resolve/{user}")
+        uid = json.loads(conn.getresponse().read())["id"]
+        conn.request("PUT", f"/users/{uid}/logout", body=json.dumps({"reason": "Moved to another server"}),
+                     headers={"Content-Type": "application/json"})
+        self.assertEqual(json.loads(conn.getresponse().read()), {"success": True})
+        self.assert_seen(on_b, rb"\* BYE Moved to another server$", 2)
+        with self.assertRaises(ConnectionError):
+            on_b.wait_for(rb"never", 2)  # then closed
+        self.assertIsNone(other.wait_for(rb"\* BYE", 0.5), "another user's session ended too")
 
 
 @unittest.skipIf(REDIS_SERVER is None, "redis-server is not installed (tools/setup.sh installs it)")

@@ -419,6 +419,23 @@ TEST_F(StoreConformance, quota_usage_follows_appends_copies_and_expunges) {
     EXPECT_EQ(ok(store().list_messages(in.id, UidRange{})).size(), 2u);
 }
 
+TEST_F(StoreConformance, quota_recount_sums_every_mailbox_and_reports_the_old_figure) {
+    auto u = alice();
+    auto bob = ok(store().create_user(new_user("bob", "bob@example.com")));
+    ok(store().append(inbox(u).id, message(std::string(100, 'x'))));
+    ok(store().append(box(u, "Archive").id, message(std::string(60, 'y'))));
+    const std::uint64_t used = ok(store().find_user(u.id)).quota_used_bytes;
+    EXPECT_GE(used, 160u);
+    QuotaRecount r = ok(store().recalculate_quota(u.id));
+    EXPECT_EQ(r.previous, used);  // a counter that never drifted stays as it was
+    EXPECT_EQ(r.current, used);
+    EXPECT_EQ(ok(store().recalculate_quota(bob.id)).current, 0u);
+    EXPECT_EQ(ok(store().recalculate_all_quotas()), 2u);
+    EXPECT_EQ(ok(store().find_user(u.id)).quota_used_bytes, used);
+    EXPECT_EQ(fails(store().recalculate_quota("424242")), Errc::not_found);
+    EXPECT_EQ(fails(store().recalculate_quota("bogus")), Errc::not_found);
+}
+
 TEST_F(StoreConformance, operations_on_missing_things_fail_cleanly) {
     EXPECT_EQ(fails(store().append("424242", message("x"))), Errc::not_found);
     EXPECT_EQ(fails(store().list_messages("bogus", UidRange{})), Errc::not_found);

@@ -49,7 +49,7 @@ core::ConnectionHandler pop3_handler(Services& services) {
     options.max_line_bytes = static_cast<std::size_t>(cfg.max_line_bytes);
     auto context = std::make_shared<const pop3::Context>(
         pop3::Context{std::move(options), services.store, services.pool, services.tls, &services.pop3_limits,
-                      &services.authenticator});
+                      &services.authenticator, &services.bus});
     return [context](std::unique_ptr<core::net::Connection> c) { return pop3::serve(std::move(c), context); };
 }
 

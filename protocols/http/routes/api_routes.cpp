@@ -16,6 +16,8 @@ void add_api_routes(RouteTable& table) {
     routes::add_asp_routes(table);
     routes::add_two_factor_routes(table);
     routes::add_authlog_routes(table);
+    routes::add_logout_routes(table);
+    routes::add_quota_reset_routes(table);
 }
 
 }  // namespace mallard::http

@@ -24,6 +24,8 @@ void add_update_routes(RouteTable& table);     // updates.cpp
 void add_asp_routes(RouteTable& table);        // asps.cpp
 void add_two_factor_routes(RouteTable& table); // two_factor.cpp
 void add_authlog_routes(RouteTable& table);    // authlog.cpp
+void add_logout_routes(RouteTable& table);     // logout.cpp
+void add_quota_reset_routes(RouteTable& table); // quota_reset.cpp
 }  // namespace routes
 
 }  // namespace mallard::http

@@ -1,7 +1,8 @@
 // Application-specific passwords: GET/POST /users/:user/asps, GET/DELETE /users/:user/asps/:asp — WildDuck's
 // parameters and fields (lib/api/asps.js). A new password is 16 lowercase letters, shown once in the POST
 // response and stored as an argon2id hash with a lookup digest (protocols/auth/authenticator.h). Deleting
-// one revokes it: this process's sessions opened with it end at their next command.
+// one revokes it: the IMAP and POP3 sessions opened with it end at once, on every instance (through the bus:
+// storage/notify/session_control.h), IDLE included.
 #include <algorithm>
 
 #include "protocols/auth/password.h"
@@ -136,7 +137,10 @@ core::Task<Response> delete_asp(Call& call) {
     const std::string id = call.input.string("asp").value_or("");
     auto removed = co_await call.store().delete_app_password(user->id, id);
     if (!removed) co_return asp_error(removed.error());
-    if (call.context.authenticator) call.context.authenticator->revocations().revoke(id);
+    // The sessions opened with it end, on every instance (storage/notify/session_control.h).
+    if (call.context.bus)
+        call.context.bus->end_sessions(
+            storage::notify::SessionEvent{user->id, id, storage::notify::asp_revoked_reason});
     co_await record_security_event(call, user->id, "delete asp", id, "success");
     co_return success();
 }

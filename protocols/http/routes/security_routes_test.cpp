@@ -16,6 +16,12 @@ namespace {
 
 using nlohmann::json;
 
+// A registration made on the loop's thread while it runs, as sessions make them (the requests run there too).
+core::Task<storage::notify::Bus::SessionRegistration> register_on_loop(storage::notify::Bus& bus, std::string user,
+                                                                      storage::notify::SessionListener& listener) {
+    co_return bus.register_session(user, listener);
+}
+
 class SecurityRoutes : public storage::test::StoreTest {
 protected:
     void SetUp() override {
@@ -92,9 +98,20 @@ TEST_F(SecurityRoutes, an_asp_is_shown_once_listed_without_its_password_and_revo
     EXPECT_FALSE(listed.body.dump().find(password) != std::string::npos);
     EXPECT_EQ(call("GET", "/users/" + user_ + "/asps/" + id).body["description"], "phone");
     EXPECT_EQ(login(password).asp, id);
-    EXPECT_FALSE(authenticator_->revocations().is_revoked(id));
+    // Its sessions hear of the deletion through the bus (storage/notify/session_control.h).
+    storage::notify::Bus bus;
+    context_->bus = &bus;
+    struct Ended final : storage::notify::SessionListener {
+        std::vector<storage::notify::SessionEvent> heard;
+        void on_session_event(const storage::notify::SessionEvent& event) override { heard.push_back(event); }
+    } session;
+    auto registration = run(register_on_loop(bus, user_, session));
     EXPECT_EQ(call("DELETE", "/users/" + user_ + "/asps/" + id).status, 200);
-    EXPECT_TRUE(authenticator_->revocations().is_revoked(id));
+    ASSERT_EQ(session.heard.size(), 1u);
+    EXPECT_EQ(session.heard[0].asp, id);
+    EXPECT_EQ(session.heard[0].reason, storage::notify::asp_revoked_reason);
+    registration.reset();
+    context_->bus = nullptr;
     EXPECT_EQ(login(password).status, auth::AuthResult::Status::failed);
     EXPECT_EQ(call("GET", "/users/" + user_ + "/asps/" + id).body["code"], "AspNotFound");
 }

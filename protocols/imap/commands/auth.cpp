@@ -68,6 +68,8 @@ Task<Tagged> login(Session& s, std::string name, std::string password) {
     s.user = Session::LoggedInUser{std::move(result.user.id), std::move(result.user.username)};
     s.asp = std::move(result.asp);
     s.state = State::authenticated;
+    s.register_for_session_control();
+    co_await storage::notify::confirm_asp(s.store(), s.user.id, s.asp, s);
     MLOG_CONN(info, s.conn().id()) << "imap login " << s.user.username << (s.asp.empty() ? "" : " (application password " + s.asp + ")");
     co_return Tagged::ok("[CAPABILITY " + s.capabilities() + "] Logged in");
 }
