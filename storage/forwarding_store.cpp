@@ -40,6 +40,8 @@ StoreTask<void> ForwardingStore::delete_mailbox(MailboxId id) { return inner_.de
 StoreTask<void> ForwardingStore::set_subscribed(MailboxId id, bool subscribed) { return inner_.set_subscribed(std::move(id), subscribed); }
 StoreTask<Appended> ForwardingStore::append(MailboxId box, AppendRequest message) { return inner_.append(std::move(box), std::move(message)); }
 StoreTask<std::vector<MessageMeta>> ForwardingStore::list_messages(MailboxId box, UidRange uids) { return inner_.list_messages(std::move(box), std::move(uids)); }
+StoreTask<MessagePage> ForwardingStore::list_message_page(MailboxId box, PageQuery query) { return inner_.list_message_page(std::move(box), std::move(query)); }
+StoreTask<std::vector<MessageSlice>> ForwardingStore::read_message_slices(MailboxId box, std::vector<MessageSlice> slices) { return inner_.read_message_slices(std::move(box), std::move(slices)); }
 StoreTask<std::string> ForwardingStore::read_message(MailboxId box, Uid uid, std::optional<ByteRange> range) { return inner_.read_message(std::move(box), uid, std::move(range)); }
 StoreTask<std::string> ForwardingStore::read_mime_tree(MailboxId box, Uid uid) { return inner_.read_mime_tree(std::move(box), uid); }
 StoreTask<std::vector<MimeTree>> ForwardingStore::read_mime_trees(MailboxId box, UidRange uids) { return inner_.read_mime_trees(std::move(box), uids); }

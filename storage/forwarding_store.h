@@ -41,6 +41,8 @@ public:
     StoreTask<MailboxCounters> mailbox_counters(MailboxId box) override;
     StoreTask<Appended> append(MailboxId box, AppendRequest message) override;
     StoreTask<std::vector<MessageMeta>> list_messages(MailboxId box, UidRange uids) override;
+    StoreTask<MessagePage> list_message_page(MailboxId box, PageQuery query) override;
+    StoreTask<std::vector<MessageSlice>> read_message_slices(MailboxId box, std::vector<MessageSlice> slices) override;
     StoreTask<std::string> read_message(MailboxId box, Uid uid, std::optional<ByteRange> range) override;
     StoreTask<std::string> read_mime_tree(MailboxId box, Uid uid) override;
     StoreTask<std::vector<MimeTree>> read_mime_trees(MailboxId box, UidRange uids) override;

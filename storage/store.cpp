@@ -95,4 +95,46 @@ StoreTask<std::vector<ThreadCount>> Store::thread_counts(UserId, std::vector<Thr
     co_return std::vector<ThreadCount>{};
 }
 
+StoreTask<std::vector<MessageSlice>> Store::read_message_slices(MailboxId box, std::vector<MessageSlice> slices) {
+    std::vector<MessageSlice> out;
+    out.reserve(slices.size());
+    for (MessageSlice& slice : slices) {
+        auto bytes = co_await read_message(box, slice.uid, slice.range);
+        if (!bytes && bytes.error().code == core::Errc::not_found) continue;  // expunged meanwhile
+        if (!bytes) co_return bytes.take_error();
+        slice.bytes = std::move(*bytes);
+        out.push_back(std::move(slice));
+    }
+    co_return out;
+}
+
+// The whole mailbox listed, filtered and ordered in memory, then cut: the meaning every backend must match.
+StoreTask<MessagePage> Store::list_message_page(MailboxId box, PageQuery query) {
+    auto listed = co_await list_messages(box, UidRange{});
+    if (!listed) co_return listed.take_error();
+    std::vector<MessageMeta> listing;
+    for (MessageMeta& m : *listed)
+        if (!query.unseen_only || !has_flag(m.flags, "\\Seen")) listing.push_back(std::move(m));
+    if (!query.ascending) std::reverse(listing.begin(), listing.end());  // list_messages is ascending
+    // Position of a UID in the listing order: "a before b".
+    auto precedes = [&](Uid a, Uid b) { return query.ascending ? a < b : a > b; };
+    std::size_t first = 0, last = std::min(query.limit, listing.size());
+    if (query.after) {
+        first = static_cast<std::size_t>(std::count_if(
+            listing.begin(), listing.end(), [&](const MessageMeta& m) { return !precedes(*query.after, m.uid); }));
+        last = first + std::min(query.limit, listing.size() - first);
+    } else if (query.before) {
+        last = static_cast<std::size_t>(std::count_if(
+            listing.begin(), listing.end(), [&](const MessageMeta& m) { return precedes(m.uid, *query.before); }));
+        first = last - std::min(query.limit, last);
+    }
+    MessagePage page;
+    page.total = listing.size();
+    page.more_before = first < last && first > 0;
+    page.more_after = first < last && last < listing.size();
+    page.messages.assign(std::make_move_iterator(listing.begin() + static_cast<std::ptrdiff_t>(first)),
+                         std::make_move_iterator(listing.begin() + static_cast<std::ptrdiff_t>(last)));
+    co_return page;
+}
+
 }  // namespace mallard::storage

@@ -93,8 +93,20 @@ public:
     // subject, else a new thread); copies and moves keep their thread.
     virtual StoreTask<Appended> append(MailboxId box, AppendRequest message) = 0;
     virtual StoreTask<std::vector<MessageMeta>> list_messages(MailboxId box, UidRange uids) = 0;
+    // One page of the mailbox's listing, with the listing's total (types.h PageQuery): the HTTP message list
+    // pages with it, so a page costs its own rows and a count, not the whole mailbox's metadata.
+    // SQLite: a range scan of the (mailbox_id, uid) key, LIMIT n+1, and COUNT(*) with the same filter; unseen
+    // messages are in a partial index (migration 9). MongoDB: find({mailbox, uid: {$gt|$lt: cursor}}) sorted
+    // by uid with limit n+1 on the {mailbox: 1, uid: 1} index, and countDocuments with the same filter; unseen
+    // as WildDuck does it, an `unseen` boolean kept beside the flags array and indexed {mailbox, unseen, uid}.
+    // The default (store.cpp) pages the whole list_messages in memory.
+    virtual StoreTask<MessagePage> list_message_page(MailboxId box, PageQuery query);
     // The whole message, or a byte range of it.
     virtual StoreTask<std::string> read_message(MailboxId box, Uid uid, std::optional<ByteRange> range) = 0;
+    // Byte ranges of several messages in one call (the HTTP listing's intros: a few KB of each text part), in
+    // the given order; messages that don't exist (expunged meanwhile) are left out. The caller bounds the
+    // count. The default (store.cpp) calls read_message for each.
+    virtual StoreTask<std::vector<MessageSlice>> read_message_slices(MailboxId box, std::vector<MessageSlice> slices);
     // The message's parsed MIME tree (ENVELOPE, BODYSTRUCTURE, part offsets), computed once at append by
     // storage/ingest and serialised by storage/mime/serialize.h.
     virtual StoreTask<std::string> read_mime_tree(MailboxId box, Uid uid) = 0;

@@ -186,6 +186,31 @@ struct ByteRange {
     std::uint64_t length = 0;
 };
 
+// A byte range of one message, and what Store::read_message_slices read there.
+struct MessageSlice {
+    Uid uid = 0;
+    ByteRange range;
+    std::string bytes;
+};
+
+// One page of a mailbox's listing (Store::list_message_page): the messages (all, or only those without \Seen)
+// in UID order, ascending or descending. The page is the first `limit` of them after the `after` UID (in
+// listing order, exclusive), or the last `limit` before the `before` UID (exclusive), or the first `limit`.
+struct PageQuery {
+    bool ascending = true;
+    bool unseen_only = false;
+    std::optional<Uid> after;   // a `next` cursor: continue past this UID
+    std::optional<Uid> before;  // a `previous` cursor: the page that ends just before this UID
+    std::size_t limit = 20;     // the caller bounds it
+};
+
+struct MessagePage {
+    std::vector<MessageMeta> messages;  // in listing order
+    std::uint64_t total = 0;            // how many messages the whole listing has (the same filter)
+    bool more_before = false;           // the listing has messages before the first one on the page
+    bool more_after = false;            // … and after the last one (both false on an empty page)
+};
+
 enum class FlagOp : std::uint8_t { set, add, remove };
 
 struct FlagChange {

@@ -37,7 +37,9 @@ std::string pack(std::string_view raw) {
     return out;
 }
 
-Result<std::string> unpack(const std::string& packed, std::uint64_t size) {
+// `size` bytes, of which only the first `needed` are filled when that is less: a byte range near the start of
+// a large skeleton (the listing's intro, a header fetch) stops inflating once it has what it reads.
+Result<std::string> unpack(const std::string& packed, std::uint64_t size, std::uint64_t needed) {
     auto corrupt = [] { return Error(Errc::internal, "stored content is corrupt"); };
     if (packed.empty()) return corrupt();
     if (packed[0] == tag_plain) {
@@ -46,12 +48,27 @@ Result<std::string> unpack(const std::string& packed, std::uint64_t size) {
     }
     if (packed[0] != tag_zlib) return corrupt();
     std::string out(size, '\0');
-    uLongf length = size;
-    int rc = ::uncompress(reinterpret_cast<Bytef*>(out.data()), &length,
-                          reinterpret_cast<const Bytef*>(packed.data() + 1), packed.size() - 1);
-    if (rc != Z_OK || length != size) return corrupt();
+    if (needed >= size) {
+        uLongf length = size;
+        int rc = ::uncompress(reinterpret_cast<Bytef*>(out.data()), &length,
+                              reinterpret_cast<const Bytef*>(packed.data() + 1), packed.size() - 1);
+        if (rc != Z_OK || length != size) return corrupt();
+        return out;
+    }
+    z_stream z{};
+    if (::inflateInit(&z) != Z_OK) return Error(Errc::internal, "zlib could not start");
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(packed.data() + 1));
+    z.avail_in = static_cast<uInt>(packed.size() - 1);
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(needed);
+    int rc = Z_OK;
+    while (rc == Z_OK && z.avail_out > 0) rc = ::inflate(&z, Z_SYNC_FLUSH);
+    ::inflateEnd(&z);
+    if (z.avail_out != 0 || (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)) return corrupt();
     return out;
 }
+
+Result<std::string> unpack(const std::string& packed, std::uint64_t size) { return unpack(packed, size, size); }
 
 // Search text: its length (4 bytes, little-endian) and then packed, so it unpacks without another column.
 std::string pack_text(std::string_view text) {
@@ -195,8 +212,10 @@ void collect_unreferenced_bodies(Db& db) {
     }
 }
 
-Result<std::string> read_body(Db& db, std::int64_t box, Uid uid, std::optional<ByteRange> range) {
-    ReadTx tx(db);  // the skeleton and its attachments from one snapshot
+namespace {
+
+// read_body inside the caller's transaction.
+Result<std::string> read_body_in(Db& db, std::int64_t box, Uid uid, std::optional<ByteRange> range) {
     auto q = db.prepare(
         "SELECT b.raw_z, b.size, b.layout FROM messages m JOIN bodies b ON b.id = m.body_id "
         "WHERE m.mailbox_id = ?1 AND m.uid = ?2");
@@ -211,10 +230,35 @@ Result<std::string> read_body(Db& db, std::int64_t box, Uid uid, std::optional<B
         if (!parsed) return parsed.take_error();
         layout = std::move(*parsed);
     }
-    auto skeleton = unpack(q.blob(0), layout.skeleton_bytes());
+    // The skeleton is never ahead of the original (cutting only removes bytes), so a range ending at `end`
+    // reads skeleton bytes below `end` only: rebuild never looks past them.
+    const std::uint64_t end =
+        !range ? size : range->offset >= size ? 0 : range->offset + std::min(range->length, size - range->offset);
+    auto skeleton = unpack(q.blob(0), layout.skeleton_bytes(), end);
     if (!skeleton) return skeleton.take_error();
     auto fetch = [&db](const AttachmentRef& ref) { return read_attachment(db, ref); };
     return rebuild(*skeleton, layout, range, fetch);
+}
+
+}  // namespace
+
+Result<std::string> read_body(Db& db, std::int64_t box, Uid uid, std::optional<ByteRange> range) {
+    ReadTx tx(db);  // the skeleton and its attachments from one snapshot
+    return read_body_in(db, box, uid, range);
+}
+
+Result<std::vector<MessageSlice>> read_bodies(Db& db, std::int64_t box, std::vector<MessageSlice> slices) {
+    ReadTx tx(db);
+    std::vector<MessageSlice> out;
+    out.reserve(slices.size());
+    for (MessageSlice& slice : slices) {
+        auto bytes = read_body_in(db, box, slice.uid, slice.range);
+        if (!bytes && bytes.error().code == Errc::not_found) continue;
+        if (!bytes) return bytes.take_error();
+        slice.bytes = std::move(*bytes);
+        out.push_back(std::move(slice));
+    }
+    return out;
 }
 
 }  // namespace mallard::storage::sqlite

@@ -149,10 +149,73 @@ Result<std::vector<MessageMeta>> list_messages(Db& db, const MailboxId& id, UidR
     return out;
 }
 
+// The listing's filter on `messages`. Unseen is spelled exactly as migration 9's partial index is, so SQLite
+// can use that index (a partial index serves only queries whose WHERE contains its own term).
+std::string page_filter(const PageQuery& query) {
+    std::string filter = "mailbox_id = ?1";
+    if (query.unseen_only) filter += " AND instr(' ' || flags || ' ', ' \\Seen ') = 0";
+    return filter;
+}
+
+Result<MessagePage> list_message_page(Db& db, const MailboxId& id, const PageQuery& query) {
+    ReadTx tx(db);
+    auto box = mailbox_key(db, id);
+    if (!box) return box.take_error();
+    const std::string filter = page_filter(query);
+    MessagePage page;
+    {
+        auto q = db.prepare(("SELECT COUNT(*) FROM messages WHERE " + filter).c_str());
+        q.bind(1, *box);
+        if (q.step()) page.total = static_cast<std::uint64_t>(q.i64(0));
+    }
+    // A `before` page is read backwards from its cursor, then turned round; one row more than the page says
+    // whether the listing goes on in the direction read.
+    const bool backwards = query.before.has_value() && !query.after;
+    const bool scan_ascending = backwards ? !query.ascending : query.ascending;
+    const std::optional<Uid> cursor = backwards ? query.before : query.after;
+    std::string sql = "SELECT uid, modseq, flags, internal_date, size FROM messages WHERE " + filter;
+    if (cursor) sql += scan_ascending ? " AND uid > ?2" : " AND uid < ?2";
+    sql += scan_ascending ? " ORDER BY uid ASC LIMIT ?3" : " ORDER BY uid DESC LIMIT ?3";
+    const std::uint64_t limit = std::min<std::uint64_t>(query.limit, std::uint64_t{1} << 32);
+    {
+        auto q = db.prepare(sql.c_str());
+        q.bind(1, *box)
+            .bind(2, static_cast<std::int64_t>(cursor.value_or(0)))
+            .bind(3, static_cast<std::int64_t>(limit + 1));
+        while (q.step())
+            page.messages.push_back(MessageMeta{static_cast<Uid>(q.i64(0)), static_cast<ModSeq>(q.i64(1)),
+                                                split_flags(q.text(2)), from_seconds(q.i64(3)),
+                                                static_cast<std::uint64_t>(q.i64(4))});
+    }
+    if (page.messages.empty()) return page;
+    const bool more_read = page.messages.size() > limit;
+    if (more_read) page.messages.pop_back();
+    if (page.messages.empty()) return page;  // limit 0
+    if (backwards) std::reverse(page.messages.begin(), page.messages.end());
+    (backwards ? page.more_before : page.more_after) = more_read;
+    if (cursor) {
+        // The other side: is there a message before the page's first (after its last, for `before`)?
+        const Uid edge = backwards ? page.messages.back().uid : page.messages.front().uid;
+        const bool beyond_greater = backwards ? query.ascending : !query.ascending;
+        const std::string exists = "SELECT 1 FROM messages WHERE " + filter +
+                                   (beyond_greater ? " AND uid > ?2" : " AND uid < ?2") + " LIMIT 1";
+        auto q = db.prepare(exists.c_str());
+        q.bind(1, *box).bind(2, std::int64_t{edge});
+        (backwards ? page.more_after : page.more_before) = q.step();
+    }
+    return page;
+}
+
 Result<std::string> read_message(Db& db, const MailboxId& id, Uid uid, std::optional<ByteRange> range) {
     auto box = parse_id(id);
     if (!box) return Error(Errc::not_found, "no such mailbox");
     return read_body(db, *box, uid, range);
+}
+
+Result<std::vector<MessageSlice>> read_message_slices(Db& db, const MailboxId& id, std::vector<MessageSlice> slices) {
+    auto box = parse_id(id);
+    if (!box) return Error(Errc::not_found, "no such mailbox");
+    return read_bodies(db, *box, std::move(slices));
 }
 
 Result<std::string> read_mime_tree(Db& db, const MailboxId& id, Uid uid) {

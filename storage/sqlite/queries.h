@@ -87,7 +87,9 @@ Result<Allocation> allocate(Db& db, std::int64_t box, std::uint32_t uids, std::u
 // messages.cpp
 Result<Appended> append(Db& db, const MailboxId& box, const AppendRequest& message, const IngestOptions& options);
 Result<std::vector<MessageMeta>> list_messages(Db& db, const MailboxId& box, UidRange uids);
+Result<MessagePage> list_message_page(Db& db, const MailboxId& box, const PageQuery& query);
 Result<std::string> read_message(Db& db, const MailboxId& box, Uid uid, std::optional<ByteRange> range);
+Result<std::vector<MessageSlice>> read_message_slices(Db& db, const MailboxId& box, std::vector<MessageSlice> slices);
 Result<std::string> read_mime_tree(Db& db, const MailboxId& box, Uid uid);
 Result<std::vector<MimeTree>> read_mime_trees(Db& db, const MailboxId& box, UidRange uids);
 Result<FlagResult> store_flags(Db& db, const MailboxId& box, const FlagChange& change);
@@ -133,6 +135,8 @@ void collect_unreferenced_bodies(Db& db);
 Result<std::string> unpack_text(std::string_view packed);
 // The message, or a byte range of it, rebuilt from its skeleton and attachments.
 Result<std::string> read_body(Db& db, std::int64_t box, Uid uid, std::optional<ByteRange> range);
+// The slices of the messages that exist, in the given order, from one snapshot.
+Result<std::vector<MessageSlice>> read_bodies(Db& db, std::int64_t box, std::vector<MessageSlice> slices);
 
 // search.cpp
 Result<std::vector<Uid>> search(Db& db, const MailboxId& box, const SearchQuery& query, const IngestOptions& options);

@@ -170,6 +170,12 @@ StoreTask<Appended> SqliteStore::append(MailboxId box, AppendRequest message) {
 StoreTask<std::vector<MessageMeta>> SqliteStore::list_messages(MailboxId box, UidRange uids) {
     MALLARD_SQLITE_CALL(sqlite::list_messages(db, box, uids));
 }
+StoreTask<MessagePage> SqliteStore::list_message_page(MailboxId box, PageQuery query) {
+    MALLARD_SQLITE_CALL(sqlite::list_message_page(db, box, query));
+}
+StoreTask<std::vector<MessageSlice>> SqliteStore::read_message_slices(MailboxId box, std::vector<MessageSlice> slices) {
+    MALLARD_SQLITE_CALL(sqlite::read_message_slices(db, box, slices));
+}
 StoreTask<std::string> SqliteStore::read_message(MailboxId box, Uid uid, std::optional<ByteRange> range) {
     MALLARD_SQLITE_CALL(sqlite::read_message(db, box, uid, range));
 }

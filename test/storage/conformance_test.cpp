@@ -244,6 +244,97 @@ TEST_F(StoreConformance, mime_trees_of_a_range_match_one_by_one) {
     EXPECT_EQ(fails(store().read_mime_trees("bogus", UidRange{})), Errc::not_found);
 }
 
+// A page of the listing (PageQuery) is what the whole listing, filtered, ordered and cut, would give: the
+// backend's own paging against the default's, over gaps, both orders, both cursors and the unseen filter.
+TEST_F(StoreConformance, message_pages_match_the_whole_listing_cut) {
+    auto u = alice();
+    auto in = inbox(u);
+    std::vector<Uid> uids;
+    for (int i = 1; i <= 9; ++i) {
+        Flags flags;
+        if (i % 3 == 0) flags = {"\\Seen"};
+        if (i == 4) flags = {"$Label", "\\Seen", "\\Seenish"};
+        if (i == 5) flags = {"\\Seenish"};  // not \Seen: unseen
+        uids.push_back(ok(store().append(in.id, message(sample(i), flags))).uid);
+    }
+    ok(store().store_flags(in.id, FlagChange{UidRange{uids[6], uids[6]}, FlagOp::add, {"\\Deleted"}, {}}));
+    ok(store().expunge(in.id, UidRange{}));  // a gap at the 7th
+
+    auto uids_of = [](const MessagePage& p) {
+        std::vector<Uid> out;
+        for (const auto& m : p.messages) out.push_back(m.uid);
+        return out;
+    };
+    // Fixed points: the first page, descending; the unseen listing ascending after a cursor.
+    auto first = ok(store().list_message_page(in.id, PageQuery{false, false, std::nullopt, std::nullopt, 3}));
+    EXPECT_EQ(uids_of(first), (std::vector<Uid>{uids[8], uids[7], uids[5]}));
+    EXPECT_EQ(first.total, 8u);
+    EXPECT_FALSE(first.more_before);
+    EXPECT_TRUE(first.more_after);
+    EXPECT_EQ(first.messages[0].flags, (Flags{"\\Seen"}));
+    auto unseen = ok(store().list_message_page(in.id, PageQuery{true, true, uids[1], std::nullopt, 2}));
+    EXPECT_EQ(uids_of(unseen), (std::vector<Uid>{uids[4], uids[7]}));  // 3rd, 4th, 6th, 9th seen; 7th gone
+    EXPECT_EQ(unseen.total, 4u);
+    EXPECT_TRUE(unseen.more_before);
+    EXPECT_FALSE(unseen.more_after);
+    auto before = ok(store().list_message_page(in.id, PageQuery{true, false, std::nullopt, uids[3], 10}));
+    EXPECT_EQ(uids_of(before), (std::vector<Uid>{uids[0], uids[1], uids[2]}));
+    EXPECT_FALSE(before.more_before);
+    EXPECT_TRUE(before.more_after);
+
+    std::vector<std::optional<Uid>> cursors{std::nullopt, Uid{0}, uids[6], uids[8] + 5};
+    for (Uid uid : uids) cursors.push_back(uid);
+    for (bool ascending : {true, false})
+        for (bool unseen_only : {false, true})
+            for (std::size_t limit : {0u, 1u, 2u, 4u, 20u})
+                for (const auto& cursor : cursors)
+                    for (bool next : {true, false}) {
+                        PageQuery q{ascending, unseen_only, next ? cursor : std::nullopt,
+                                    next ? std::nullopt : cursor, limit};
+                        auto got = ok(store().list_message_page(in.id, q));
+                        auto want = ok(store().Store::list_message_page(in.id, q));
+                        SCOPED_TRACE(::testing::Message() << "asc " << ascending << " unseen " << unseen_only
+                                                          << " limit " << limit << " next " << next << " cursor "
+                                                          << cursor.value_or(0));
+                        EXPECT_EQ(uids_of(got), uids_of(want));
+                        EXPECT_EQ(got.total, want.total);
+                        EXPECT_EQ(got.more_before, want.more_before);
+                        EXPECT_EQ(got.more_after, want.more_after);
+                    }
+    EXPECT_EQ(fails(store().list_message_page("bogus", PageQuery{})), Errc::not_found);
+}
+
+// Slices of several messages read as read_message reads each, in the order asked, expunged ones left out; a
+// range near the start of a large compressed message comes back without the rest of it.
+TEST_F(StoreConformance, message_slices_match_ranges_read_one_by_one) {
+    auto u = alice();
+    auto in = inbox(u);
+    std::string large = "From: a@example.com\r\nSubject: long\r\n\r\n";
+    for (int i = 0; large.size() < 200000; ++i) large += "line " + std::to_string(i) + " of a compressible text\r\n";
+    const Uid a = ok(store().append(in.id, message(large))).uid;
+    const Uid b = ok(store().append(in.id, message(sample(2)))).uid;
+    const Uid gone = ok(store().append(in.id, message(sample(3)))).uid;
+    ok(store().store_flags(in.id, FlagChange{UidRange{gone, gone}, FlagOp::add, {"\\Deleted"}, {}}));
+    ok(store().expunge(in.id, UidRange{}));
+    const std::vector<MessageSlice> asked = {
+        {b, ByteRange{5, 20}, {}},      {a, ByteRange{40, 4096}, {}},     {gone, ByteRange{0, 10}, {}},
+        {a, ByteRange{150000, 100}, {}}, {b, ByteRange{100000, 5}, {}},   {a, ByteRange{0, 1000000}, {}},
+    };
+    for (auto slices : {ok(store().read_message_slices(in.id, asked)),
+                        ok(store().Store::read_message_slices(in.id, asked))}) {
+        ASSERT_EQ(slices.size(), 5u);
+        const std::size_t expected[] = {0, 1, 3, 4, 5};
+        for (std::size_t i = 0; i < slices.size(); ++i) {
+            const MessageSlice& want = asked[expected[i]];
+            EXPECT_EQ(slices[i].uid, want.uid) << i;
+            EXPECT_EQ(slices[i].bytes, ok(store().read_message(in.id, want.uid, want.range))) << i;
+        }
+    }
+    EXPECT_EQ(ok(store().read_message(in.id, a, ByteRange{40, 30})), large.substr(40, 30));
+    EXPECT_EQ(ok(store().read_message(in.id, a, ByteRange{199990, 100})), large.substr(199990, 100));
+    EXPECT_EQ(fails(store().read_message_slices("bogus", asked)), Errc::not_found);
+}
+
 // A message whose attachment recurs: every copy reads back byte for byte, also by range, also once the
 // others are gone, whatever the base64 line layout (regular layouts are stored once; irregular ones raw).
 TEST_F(StoreConformance, repeated_attachments_read_back_exactly) {

@@ -4,7 +4,6 @@
 // A message is named by its UID in the mailbox (message_view.h); PUT also takes a UID set ("1:100"). Every
 // change goes through the Store, so IMAP sessions hear of it on the change bus (NotifyingStore). The shapes
 // come from message_view.h; this file reads parameters, calls the store and pages.
-#include <algorithm>
 #include <charconv>
 
 #include "protocols/http/routes/api_routes.h"
@@ -55,38 +54,23 @@ core::Task<Response> list_messages(Call& call) {
     if (!user) co_return store_error(user.error(), Resource::user);
     auto box = co_await load_mailbox(call, *user);
     if (!box) co_return store_error(box.error(), Resource::mailbox);
-    auto metas = co_await call.store().list_messages(box->id, storage::UidRange{});
-    if (!metas) co_return store_error(metas.error(), Resource::mailbox);
-    std::vector<storage::MessageMeta> listed;
-    for (storage::MessageMeta& m : *metas)
-        if (!unseen_only || !storage::has_flag(m.flags, "\\Seen")) listed.push_back(std::move(m));
-    std::sort(listed.begin(), listed.end(), [ascending](const auto& a, const auto& b) {
-        return ascending ? a.uid < b.uid : a.uid > b.uid;
-    });
-    std::size_t boundary = 0;
-    if (cursor) {
-        // Items listed before the key's position, and those up to and including it.
-        boundary = static_cast<std::size_t>(std::count_if(listed.begin(), listed.end(), [&](const auto& m) {
-            const bool before = ascending ? m.uid < key : m.uid > key;
-            return before || (cursor->next && m.uid == key);
-        }));
-    }
-    const PageWindow window = page_window(listed.size(), cursor, boundary, limit);
-    std::vector<storage::MessageMeta> shown(listed.begin() + static_cast<std::ptrdiff_t>(window.first),
-                                            listed.begin() + static_cast<std::ptrdiff_t>(window.last));
-    auto results = co_await listing_entries(call.store(), *box, std::move(shown));
+    // The store pages (a `next` cursor continues after its UID, a `previous` one ends before it) and counts.
+    storage::PageQuery query{ascending, unseen_only, std::nullopt, std::nullopt, limit};
+    if (cursor) (cursor->next ? query.after : query.before) = key;
+    auto listed = co_await call.store().list_message_page(box->id, query);
+    if (!listed) co_return store_error(listed.error(), Resource::mailbox);
+    json previous = listed->more_before
+                        ? json(encode_cursor({false, std::to_string(listed->messages.front().uid)}))
+                        : json(false);
+    json next = listed->more_after ? json(encode_cursor({true, std::to_string(listed->messages.back().uid)}))
+                                   : json(false);
+    auto results = co_await listing_entries(call.store(), *box, std::move(listed->messages));
     if (!results) co_return store_error(results.error(), Resource::mailbox);
     if (thread_counters) {
         auto counted = co_await add_thread_counters(call.store(), user->id, *results);
         if (!counted) co_return store_error(counted.error(), Resource::mailbox);
     }
-    json previous = window.first > 0 && window.first < window.last
-                        ? json(encode_cursor({false, std::to_string(listed[window.first].uid)}))
-                        : json(false);
-    json next = window.last < listed.size() && window.first < window.last
-                    ? json(encode_cursor({true, std::to_string(listed[window.last - 1].uid)}))
-                    : json(false);
-    co_return success({{"total", listed.size()},
+    co_return success({{"total", listed->total},
                        {"page", page},
                        {"previousCursor", previous},
                        {"nextCursor", next},

@@ -65,6 +65,14 @@ core::Task<core::Result<json>> listing_entries(storage::Store& store, const stor
             if (one) trees.push_back({m.uid, std::move(*one)});
         }
     }
+    // Entries first, then every intro's text prefix in one store call (one per message was most of a page's
+    // time), then the intros.
+    struct IntroSource {
+        std::size_t entry;
+        mime::Part part;
+    };
+    std::vector<IntroSource> sources;
+    std::vector<storage::MessageSlice> slices;
     for (const storage::MessageMeta& m : metas) {
         auto tree = std::find_if(trees.begin(), trees.end(), [&](const auto& t) { return t.uid == m.uid; });
         if (tree == trees.end()) continue;  // expunged since the listing was read
@@ -78,14 +86,22 @@ core::Task<core::Result<json>> listing_entries(storage::Store& store, const stor
         entry["modseq"] = m.modseq;
         add_thread_field(entry, m.thread);
         add_flag_fields(entry, m.flags);
-        std::string intro;
+        entry["intro"] = "";
         if (const mime::Part* part = intro_part(*parsed)) {
             const std::uint64_t length = std::min<std::uint64_t>(part->body_bytes(), intro_read_bytes);
-            auto prefix = co_await store.read_message(box.id, m.uid, storage::ByteRange{part->body_start, length});
-            if (prefix) intro = intro_from_body(*part, *prefix);
+            sources.push_back({results.size(), *part});
+            slices.push_back({m.uid, storage::ByteRange{part->body_start, length}, {}});
         }
-        entry["intro"] = intro;
         results.push_back(std::move(entry));
+    }
+    if (slices.empty()) co_return results;
+    auto prefixes = co_await store.read_message_slices(box.id, std::move(slices));
+    if (!prefixes) co_return results;  // the entries stand without intros, as a single failed read left them
+    std::size_t next = 0;  // prefixes come in the order asked, without the messages expunged meanwhile
+    for (const IntroSource& source : sources) {
+        json& entry = results[source.entry];
+        if (next < prefixes->size() && (*prefixes)[next].uid == entry["id"].get<storage::Uid>())
+            entry["intro"] = intro_from_body(source.part, (*prefixes)[next++].bytes);
     }
     co_return results;
 }
