@@ -149,22 +149,24 @@ Result<std::vector<MessageMeta>> list_messages(Db& db, const MailboxId& id, UidR
     return out;
 }
 
-// The listing's filter on `messages`. Unseen is spelled exactly as migration 9's partial index is, so SQLite
-// can use that index (a partial index serves only queries whose WHERE contains its own term).
-std::string page_filter(const PageQuery& query) {
-    std::string filter = "mailbox_id = ?1";
-    if (query.unseen_only) filter += " AND instr(' ' || flags || ' ', ' \\Seen ') = 0";
-    return filter;
+// The listing's rows: FROM … WHERE. Unseen goes through migration 9's partial index, its term spelled exactly as
+// the index's (SQLite uses a partial index only for a query whose WHERE contains that term), and named: without
+// statistics the planner prefers the primary key and filters every row of the mailbox (10,000 messages: an
+// unseen COUNT took 1.8 ms that way, 0.6 ms through the index, with 3,000 unseen).
+std::string page_rows(const PageQuery& query) {
+    if (!query.unseen_only) return "FROM messages WHERE mailbox_id = ?1";
+    return "FROM messages INDEXED BY messages_unseen "
+           "WHERE mailbox_id = ?1 AND instr(' ' || flags || ' ', ' \\Seen ') = 0";
 }
 
 Result<MessagePage> list_message_page(Db& db, const MailboxId& id, const PageQuery& query) {
     ReadTx tx(db);
     auto box = mailbox_key(db, id);
     if (!box) return box.take_error();
-    const std::string filter = page_filter(query);
+    const std::string rows = page_rows(query);
     MessagePage page;
     {
-        auto q = db.prepare(("SELECT COUNT(*) FROM messages WHERE " + filter).c_str());
+        auto q = db.prepare(("SELECT COUNT(*) " + rows).c_str());
         q.bind(1, *box);
         if (q.step()) page.total = static_cast<std::uint64_t>(q.i64(0));
     }
@@ -173,7 +175,7 @@ Result<MessagePage> list_message_page(Db& db, const MailboxId& id, const PageQue
     const bool backwards = query.before.has_value() && !query.after;
     const bool scan_ascending = backwards ? !query.ascending : query.ascending;
     const std::optional<Uid> cursor = backwards ? query.before : query.after;
-    std::string sql = "SELECT uid, modseq, flags, internal_date, size FROM messages WHERE " + filter;
+    std::string sql = "SELECT uid, modseq, flags, internal_date, size " + rows;
     if (cursor) sql += scan_ascending ? " AND uid > ?2" : " AND uid < ?2";
     sql += scan_ascending ? " ORDER BY uid ASC LIMIT ?3" : " ORDER BY uid DESC LIMIT ?3";
     const std::uint64_t limit = std::min<std::uint64_t>(query.limit, std::uint64_t{1} << 32);
@@ -197,8 +199,8 @@ Result<MessagePage> list_message_page(Db& db, const MailboxId& id, const PageQue
         // The other side: is there a message before the page's first (after its last, for `before`)?
         const Uid edge = backwards ? page.messages.back().uid : page.messages.front().uid;
         const bool beyond_greater = backwards ? query.ascending : !query.ascending;
-        const std::string exists = "SELECT 1 FROM messages WHERE " + filter +
-                                   (beyond_greater ? " AND uid > ?2" : " AND uid < ?2") + " LIMIT 1";
+        const std::string exists =
+            "SELECT 1 " + rows + (beyond_greater ? " AND uid > ?2" : " AND uid < ?2") + " LIMIT 1";
         auto q = db.prepare(exists.c_str());
         q.bind(1, *box).bind(2, std::int64_t{edge});
         (backwards ? page.more_after : page.more_before) = q.step();

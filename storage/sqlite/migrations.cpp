@@ -226,7 +226,7 @@ CREATE INDEX messages_thread ON messages(thread_id) WHERE thread_id IS NOT NULL;
 
     // 9: the HTTP message list's unseen filter (GET …/messages?unseen=true) pages and counts through this
     // partial index instead of reading every row of the mailbox. Its WHERE term is the one
-    // sqlite/messages.cpp page_filter writes, word for word: SQLite uses a partial index only for a query
+    // sqlite/messages.cpp page_rows writes, word for word: SQLite uses a partial index only for a query
     // that contains that term. Flags are space-separated, so " \Seen " matches the flag and not, say, "\Seenx".
     R"sql(
 CREATE INDEX messages_unseen ON messages(mailbox_id, uid) WHERE instr(' ' || flags || ' ', ' \Seen ') = 0;
