@@ -331,7 +331,7 @@ TEST(FeedMemory, a_thousand_views_of_ten_thousand_messages_share_one_list) {
     box.highest_modseq = messages;
     std::vector<storage::MessageMeta> metas;
     for (storage::Uid uid = 1; uid <= messages; ++uid) {
-        metas.push_back(storage::MessageMeta{uid, uid, {"\\Seen", "$Label1"}, {}, 1000});
+        metas.push_back(storage::MessageMeta{uid, uid, {"\\Seen", "$Label1"}, {}, 1000, {}});
     }
     const std::size_t start = ::mallinfo2().uordblks;
     MailboxView first(box, std::move(metas), false);
