@@ -175,7 +175,7 @@ Result<MessagePage> list_message_page(Db& db, const MailboxId& id, const PageQue
     const bool backwards = query.before.has_value() && !query.after;
     const bool scan_ascending = backwards ? !query.ascending : query.ascending;
     const std::optional<Uid> cursor = backwards ? query.before : query.after;
-    std::string sql = "SELECT uid, modseq, flags, internal_date, size " + rows;
+    std::string sql = "SELECT uid, modseq, flags, internal_date, size, IFNULL(thread_id, 0) " + rows;
     if (cursor) sql += scan_ascending ? " AND uid > ?2" : " AND uid < ?2";
     sql += scan_ascending ? " ORDER BY uid ASC LIMIT ?3" : " ORDER BY uid DESC LIMIT ?3";
     const std::uint64_t limit = std::min<std::uint64_t>(query.limit, std::uint64_t{1} << 32);
@@ -187,7 +187,7 @@ Result<MessagePage> list_message_page(Db& db, const MailboxId& id, const PageQue
         while (q.step())
             page.messages.push_back(MessageMeta{static_cast<Uid>(q.i64(0)), static_cast<ModSeq>(q.i64(1)),
                                                 split_flags(q.text(2)), from_seconds(q.i64(3)),
-                                                static_cast<std::uint64_t>(q.i64(4))});
+                                                static_cast<std::uint64_t>(q.i64(4)), thread_id(q.i64(5))});
     }
     if (page.messages.empty()) return page;
     const bool more_read = page.messages.size() > limit;
