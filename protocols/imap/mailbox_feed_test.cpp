@@ -342,6 +342,9 @@ TEST(FeedMemory, a_thousand_views_of_ten_thousand_messages_share_one_list) {
     for (std::size_t i = 0; i < sessions; ++i) views.push_back(first);
     const std::size_t per_view = (::mallinfo2().uordblks - before) / sessions + sizeof(MailboxView);
     EXPECT_EQ(first.messages().use_count(), static_cast<long>(sessions) + 1);
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "mallinfo2 doesn't count AddressSanitizer's allocations; the sharing is checked above";
+#endif
     // A view is its name, id, keywords and a pointer to the list: far below the list itself.
     EXPECT_LT(per_view, 512u) << "list " << list_bytes << " bytes";
     EXPECT_GT(list_bytes, 100u * per_view);
