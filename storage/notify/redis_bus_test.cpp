@@ -3,14 +3,7 @@
 // when redis-server is installed, two buses on one server as two processes would use them.
 #include "storage/notify/redis_bus.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -21,14 +14,16 @@
 
 #include "storage/notify/backoff.h"
 #include "storage/notify/redis_payload.h"
-
-extern char** environ;
+#include "storage/redis/test_redis_server.h"
 
 namespace mallard::storage::notify {
 namespace {
 
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
+using redis::test::RedisServer;
+using redis::test::free_port;
+using redis::test::have_redis_server;
 
 TEST(RedisPayload, ChangeRoundTripsWithSpacesInTheMailboxId) {
     std::string text = encode_change("0123456789abcdef", MailboxChange{"42 odd id", 9001});
@@ -164,19 +159,6 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
     return true;
 }
 
-// A loopback port nothing listens on (bound, then closed: the kernel won't hand it out again at once).
-std::uint16_t free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 RedisBusOptions fast_options(std::uint16_t port) {
     RedisBusOptions o;
     o.port = port;
@@ -204,37 +186,6 @@ TEST(RedisBus, WithoutAServerItRetriesAndWatchersPoll) {
     loop.run([&] { watch.reset(); });
 }
 
-// A redis-server on a free loopback port, killed at the end; `ok` is false when it isn't installed.
-class RedisServer {
-public:
-    explicit RedisServer(std::uint16_t port) : port_(port) { start(); }
-    ~RedisServer() { kill(); }
-    void start() {
-        std::string p = std::to_string(port_);
-        const char* argv[] = {"redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no", "--loglevel", "warning", nullptr};
-        posix_spawn_file_actions_t quiet;
-        posix_spawn_file_actions_init(&quiet);
-        posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
-        ok = ::posix_spawnp(&pid_, "redis-server", &quiet, nullptr, const_cast<char**>(argv), environ) == 0;
-        posix_spawn_file_actions_destroy(&quiet);
-        if (!ok) pid_ = -1;
-    }
-    void kill() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    }
-    bool ok = false;
-
-private:
-    std::uint16_t port_;
-    pid_t pid_ = -1;
-};
-
-bool have_redis_server() { return ::system("command -v redis-server >/dev/null 2>&1") == 0; }
 
 TEST(RedisBus, TwoInstancesHearEachOtherAndNotThemselvesTwice) {
     if (!have_redis_server()) GTEST_SKIP() << "redis-server is not installed (tools/setup.sh installs it)";
