@@ -51,28 +51,16 @@ json user_address_json(const storage::Address& a, const storage::User& user) {
 }
 
 core::Task<Response> list_all_addresses(Call& call) {
-    Input& in = call.input;
-    auto query = in.string("query", 255, true);
-    auto forward = in.string("forward", 255, true);
-    auto tags = in.string("tags", 1024, true);
-    auto required_tags = in.string("requiredTags", 1024, true);
-    (void)in.boolean("metaData");
-    (void)in.boolean("internalData");
-    const std::uint64_t limit = in.number("limit", 1, 250).value_or(20);
-    const std::uint64_t page = in.number("page", 1).value_or(1);
-    auto cursor = read_cursor(in);
-    if (!in.ok()) co_return in.error_response();
+    ListingRequest request = read_listing_request(call);
+    (void)call.input.boolean("metaData");
+    (void)call.input.boolean("internalData");
+    if (!call.input.ok()) co_return call.input.error_response();
 
     // One page from the store, by the addresses' lookup keys (WildDuck pages on `addrview`).
-    storage::PageRequest request;
-    request.query = query.value_or("");
-    request.limit = limit;
-    if (call.principal.role != Role::root) request.only_user = call.principal.user;
-    if (cursor) (cursor->next ? request.after : request.before) = cursor->key;
     storage::Page<storage::Address> listed;
     // No address has tags or forwarding targets yet: a filter on them matches nothing.
-    if (!forward && !tags && !required_tags) {
-        auto found = co_await call.store().list_addresses_page(std::move(request));
+    if (!request.matches_nothing) {
+        auto found = co_await call.store().list_addresses_page(request.store);
         if (!found) co_return store_error(found.error(), Resource::address);
         listed = std::move(*found);
     }
@@ -84,14 +72,7 @@ core::Task<Response> list_all_addresses(Call& call) {
                            {"forwarded", false},
                            {"forwardedDisabled", false},
                            {"tags", json::array()}});
-    json previous = listed.more_before ? json(encode_cursor({false, listed.keys.front()})) : json(false);
-    json next = listed.more_after ? json(encode_cursor({true, listed.keys.back()})) : json(false);
-    co_return success({{"query", query.value_or("")},
-                       {"total", listed.total},
-                       {"page", page},
-                       {"previousCursor", previous},
-                       {"nextCursor", next},
-                       {"results", results}});
+    co_return listing_response(request, listed, std::move(results));
 }
 
 core::Task<Response> list_addresses(Call& call) {

@@ -76,6 +76,22 @@ std::optional<Cursor> read_cursor(Input& in) {
     return cursor;
 }
 
+ListingRequest read_listing_request(Call& call) {
+    Input& in = call.input;
+    ListingRequest r;
+    auto query = in.string("query", 255, true);
+    auto forward = in.string("forward", 255, true);
+    auto tags = in.string("tags", 1024, true);
+    auto required_tags = in.string("requiredTags", 1024, true);
+    r.store.query = query.value_or("");
+    r.store.limit = in.number("limit", 1, 250).value_or(20);
+    r.page = in.number("page", 1).value_or(1);
+    if (auto cursor = read_cursor(in)) (cursor->next ? r.store.after : r.store.before) = cursor->key;
+    if (call.principal.role != Role::root) r.store.only_user = call.principal.user;
+    r.matches_nothing = forward || tags || required_tags;
+    return r;
+}
+
 PageWindow page_window(std::size_t count, const std::optional<Cursor>& cursor, std::size_t boundary,
                        std::size_t limit) {
     boundary = std::min(boundary, count);

@@ -38,6 +38,31 @@ core::Task<core::Result<storage::Mailbox>> load_mailbox(Call& call, const storag
 // The `next` / `previous` paging cursor of a listing (one of them), invalid ones recorded on the input.
 std::optional<Cursor> read_cursor(Input& in);
 
+// GET /users and GET /addresses: WildDuck's listing parameters (query, forward, tags, requiredTags, limit,
+// page, next/previous) as a page request to the store. A user token lists only its own user's entries. The
+// caller answers in.error_response() when the input isn't ok.
+struct ListingRequest {
+    storage::PageRequest store;
+    std::uint64_t page = 1;
+    bool matches_nothing = false;  // a forward or tags filter: nothing carries those yet
+};
+ListingRequest read_listing_request(Call& call);
+
+// The listing's answer: query, total, page, the previous/next cursors from the page's keys, and the results.
+template <class T>
+Response listing_response(const ListingRequest& request, const storage::Page<T>& listed, nlohmann::json results) {
+    nlohmann::json previous =
+        listed.more_before ? nlohmann::json(encode_cursor({false, listed.keys.front()})) : nlohmann::json(false);
+    nlohmann::json next =
+        listed.more_after ? nlohmann::json(encode_cursor({true, listed.keys.back()})) : nlohmann::json(false);
+    return success({{"query", request.store.query},
+                    {"total", listed.total},
+                    {"page", request.page},
+                    {"previousCursor", previous},
+                    {"nextCursor", next},
+                    {"results", std::move(results)}});
+}
+
 // One page of a listing of `count` items: [first, last). For a `next` cursor `boundary` is how many items are
 // listed up to and including the cursor's key; for a `previous` cursor, how many are listed before it.
 struct PageWindow {

@@ -126,39 +126,19 @@ core::Task<core::Result<std::string>> password_hash(Call& call, std::string pass
 }
 
 core::Task<Response> list_users(Call& call) {
-    Input& in = call.input;
-    auto query = in.string("query", 255, true);
-    auto forward = in.string("forward", 255, true);
-    auto tags = in.string("tags", 1024, true);
-    auto required_tags = in.string("requiredTags", 1024, true);
-    const std::uint64_t limit = in.number("limit", 1, 250).value_or(20);
-    const std::uint64_t page = in.number("page", 1).value_or(1);
-    auto cursor = read_cursor(in);
-    if (!in.ok()) co_return in.error_response();
-
     // The page comes from the store (by id, in the database): nothing here holds more than `limit` users.
-    storage::PageRequest request;
-    request.query = query.value_or("");
-    request.limit = limit;
-    if (call.principal.role != Role::root) request.only_user = call.principal.user;
-    if (cursor) (cursor->next ? request.after : request.before) = cursor->key;
+    ListingRequest request = read_listing_request(call);
+    if (!call.input.ok()) co_return call.input.error_response();
     storage::Page<storage::User> listed;
     // Users have no tags or forwarding targets yet: a filter on them matches nobody.
-    if (!forward && !tags && !required_tags) {
-        auto found = co_await call.store().list_users_page(std::move(request));
+    if (!request.matches_nothing) {
+        auto found = co_await call.store().list_users_page(request.store);
         if (!found) co_return store_error(found.error(), Resource::user);
         listed = std::move(*found);
     }
     json results = json::array();
     for (const storage::User& u : listed.items) results.push_back(listed_user(call.options(), u));
-    json previous = listed.more_before ? json(encode_cursor({false, listed.keys.front()})) : json(false);
-    json next = listed.more_after ? json(encode_cursor({true, listed.keys.back()})) : json(false);
-    co_return success({{"query", query.value_or("")},
-                       {"total", listed.total},
-                       {"page", page},
-                       {"previousCursor", previous},
-                       {"nextCursor", next},
-                       {"results", results}});
+    co_return listing_response(request, listed, std::move(results));
 }
 
 core::Task<Response> create_user(Call& call) {
