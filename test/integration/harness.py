@@ -3,6 +3,8 @@
 Every listener binds 127.0.0.1 port 0; the ports the kernel chose are read from the server's log
 ("listening for imap on 127.0.0.1:40123"), so tests never race for a free port.
 """
+import http.client
+import json
 import os
 import re
 import signal
@@ -11,6 +13,27 @@ import tempfile
 import time
 
 BINARY = os.environ.get("MALLARD_BINARY", "build/tools/mallard/mallard")
+
+
+def http_api(port, method, path, body=None, token=None, timeout=15):
+    """One request to the HTTP API on loopback, `body` sent as JSON and `token` as X-Access-Token (none
+    without): (status, the raw response body, the response)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"X-Access-Token": token} if token else {}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read(), response
+    finally:
+        conn.close()
+
+
+def json_or_none(payload):
+    return json.loads(payload) if payload else None
 LISTENERS = ["imap.plain", "imap.secure", "pop3.plain", "pop3.secure", "lmtp.listen", "http.listen"]
 
 

@@ -4,14 +4,13 @@ with the bytes that were sent, marked seen through the API — and that change h
 in IDLE (RFC 2177) and by the API's event stream (GET /users/:user/updates). Also a user token
 (POST /authenticate) acting on "me", and search."""
 import base64
-import http.client
 import json
 import smtplib
 import socket
 import time
 import unittest
 
-from harness import MallardServer
+from harness import MallardServer, http_api, json_or_none
 
 TOKEN = "test-root-token"
 PASSWORD = "walk-through pw"
@@ -121,21 +120,10 @@ class HttpMessages(unittest.TestCase):
         cls.server.close()
 
     def api(self, method, path, body=None, token=TOKEN, raw=False):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-        try:
-            headers = {"X-Access-Token": token} if token else {}
-            data = None
-            if body is not None:
-                data = json.dumps(body).encode()
-                headers["Content-Type"] = "application/json"
-            conn.request(method, path, body=data, headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
-            if raw:
-                return response.status, payload, response
-            return response.status, (json.loads(payload) if payload else None)
-        finally:
-            conn.close()
+        status, payload, response = http_api(self.port, method, path, body, token)
+        if raw:
+            return status, payload, response
+        return status, json_or_none(payload)
 
     def test_webmail_walk_through(self):
         status, made = self.api("POST", "/users", {"username": "walker", "password": PASSWORD})

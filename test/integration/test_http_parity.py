@@ -1,14 +1,12 @@
 """WildDuck parity of the HTTP API (issue 9), against the real mallard binary: an internationalised address
 added in its punycode form is the same address in Unicode for the API, LMTP delivery and IMAP login; messages
 delivered by LMTP carry WildDuck's `thread` ids; GET /addresses and GET /users page with cursors."""
-import http.client
 import imaplib
-import json
 import smtplib
 import unittest
 import urllib.parse
 
-from harness import MallardServer
+from harness import MallardServer, http_api, json_or_none
 
 TOKEN = "test-root-token"
 
@@ -23,19 +21,8 @@ class HttpParity(unittest.TestCase):
         cls.server.close()
 
     def api(self, method, path, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.ports["http"], timeout=15)
-        try:
-            headers = {"X-Access-Token": TOKEN}
-            data = None
-            if body is not None:
-                data = json.dumps(body).encode()
-                headers["Content-Type"] = "application/json"
-            conn.request(method, path, body=data, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-            return response.status, (json.loads(raw) if raw else None)
-        finally:
-            conn.close()
+        status, payload, _ = http_api(self.server.ports["http"], method, path, body, TOKEN)
+        return status, json_or_none(payload)
 
     def create_user(self, name, password="pw"):
         status, body = self.api("POST", "/users", {"username": name, "password": password})

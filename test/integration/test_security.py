@@ -7,7 +7,6 @@ its release, and PROXY protocol headers accepted where enabled and refused elsew
 import base64
 import hashlib
 import hmac
-import http.client
 import imaplib
 import json
 import os
@@ -22,7 +21,7 @@ import unittest
 import warnings
 import zlib
 
-from harness import MallardServer
+from harness import MallardServer, http_api, json_or_none
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -68,19 +67,8 @@ class ServerBase(unittest.TestCase):
         cls.server.close()
 
     def api(self, method, path, body=None, token=TOKEN):
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.ports["http"], timeout=30)
-        try:
-            headers = {"X-Access-Token": token}
-            data = None
-            if body is not None:
-                data = json.dumps(body).encode()
-                headers["Content-Type"] = "application/json"
-            conn.request(method, path, body=data, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-            return response.status, (json.loads(raw) if raw else None), response
-        finally:
-            conn.close()
+        status, payload, response = http_api(self.server.ports["http"], method, path, body, token, timeout=30)
+        return status, json_or_none(payload), response
 
     def new_user(self, password="account pw", hashed=False):
         type(self).users += 1

@@ -3,15 +3,13 @@ ends every IMAP session of the user — in IDLE or not — with "* BYE <reason>"
 "-ERR ... <reason>", closing them within a second, while other users' sessions stay; deleting an
 application password ends only the sessions opened with it; POST /users/:user/quota/reset puts a drifted
 counter right again. Users are made through the API; the quota counter is skewed with SQL on the store."""
-import http.client
-import json
 import os
 import socket
 import sqlite3
 import time
 import unittest
 
-from harness import MallardServer
+from harness import MallardServer, http_api, json_or_none
 
 TOKEN = "session-control-token"
 
@@ -73,19 +71,8 @@ class SessionControl(unittest.TestCase):
         cls.server.close()
 
     def api(self, method, path, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.ports["http"], timeout=15)
-        try:
-            headers = {"X-Access-Token": TOKEN}
-            data = None
-            if body is not None:
-                data = json.dumps(body).encode()
-                headers["Content-Type"] = "application/json"
-            conn.request(method, path, body=data, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-            return response.status, (json.loads(raw) if raw else None)
-        finally:
-            conn.close()
+        status, payload, _ = http_api(self.server.ports["http"], method, path, body, TOKEN)
+        return status, json_or_none(payload)
 
     def new_user(self):
         type(self).users += 1
