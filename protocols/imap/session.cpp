@@ -10,7 +10,6 @@
 
 #include "core/log.h"
 #include "protocols/imap/command_table.h"
-#include "protocols/imap/view_sync.h"
 
 namespace mallard::imap {
 
