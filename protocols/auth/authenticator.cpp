@@ -11,19 +11,6 @@ namespace mallard::auth {
 
 namespace {
 
-// Jobs for the pool: argon2, bcrypt and PBKDF2 cost tens of milliseconds on purpose.
-struct VerifyJob {
-    std::string password;
-    std::string hash;
-    Verdict operator()() const { return verify_password(password, hash); }
-};
-
-struct HashJob {
-    std::string password;
-    Argon2Params params;
-    core::Result<std::string> operator()() const { return hash_password(password, params); }
-};
-
 bool scope_allows(const std::vector<std::string>& scopes, Service service) {
     for (const auto& s : scopes) {
         if (s == "*" || s == scope_name(service)) return true;

@@ -34,6 +34,19 @@ bool is_supported_hash(std::string_view encoded_hash);
 // True for every stored hash that is not argon2id: after a successful login it is replaced (upgraded).
 bool needs_rehash(std::string_view encoded_hash);
 
+// The two as thread-pool jobs (core::ThreadPool::run): hashing costs tens of milliseconds on purpose, so it
+// never runs on a reactor thread.
+struct HashJob {
+    std::string password;
+    Argon2Params params;
+    core::Result<std::string> operator()() const { return hash_password(password, params); }
+};
+struct VerifyJob {
+    std::string password;
+    std::string hash;
+    Verdict operator()() const { return verify_password(password, hash); }
+};
+
 // A random password of `letters` lowercase letters (for generated credentials shown once).
 std::string generate_password(std::size_t letters = 16);
 

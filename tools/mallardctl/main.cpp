@@ -99,7 +99,7 @@ Task<core::Result<std::string>> hash_on_pool(Context& c, std::string password) {
     const config::AuthConfig& cfg = c.config.auth;
     const auth::Argon2Params params{cfg.argon2_time_cost, static_cast<std::uint32_t>(cfg.argon2_memory_bytes / 1024),
                                     cfg.argon2_parallelism};
-    auto job = [password, params] { return auth::hash_password(password, params); };
+    auth::HashJob job{std::move(password), params};
     auto hashed = co_await c.pool.run(std::move(job));
     co_return hashed;
 }

@@ -70,12 +70,6 @@ std::vector<std::string> scopes_field(Input& in) {
     return scopes;
 }
 
-struct HashJob {
-    std::string password;
-    auth::Argon2Params params;
-    core::Result<std::string> operator()() const { return auth::hash_password(password, params); }
-};
-
 core::Task<Response> list_asps(Call& call) {
     auto user = co_await load_user(call, call.input.string("user").value_or(""));
     if (!user) co_return store_error(user.error(), Resource::user);
@@ -111,7 +105,7 @@ core::Task<Response> create_asp(Call& call) {
     std::optional<auth::Authenticator> fallback;
     const auth::Authenticator& authenticator = authenticator_of(call, fallback);
     const std::string password = given ? auth::normalize_asp(*given) : auth::generate_password(16);
-    HashJob job{password, authenticator.options().argon2};
+    auth::HashJob job{password, authenticator.options().argon2};
     auto hashed = co_await call.context.pool.run(std::move(job));
     if (!hashed) co_return store_error(hashed.error(), Resource::user);
     storage::NewAppPassword asp{*description, scopes, std::move(*hashed), auth::asp_lookup(password), expires};

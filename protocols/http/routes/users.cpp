@@ -95,19 +95,6 @@ std::optional<std::string> password_field(Input& in, bool& present) {
     return text;
 }
 
-// Argon2 costs tens of milliseconds: always on the pool.
-struct HashJob {
-    std::string password;
-    auth::Argon2Params params;  // the configured cost ([auth] argon2_*), as logins rehash with
-    core::Result<std::string> operator()() const { return auth::hash_password(password, params); }
-};
-
-struct VerifyJob {
-    std::string password;
-    std::string hash;
-    auth::Verdict operator()() const { return auth::verify_password(password, hash); }
-};
-
 // The stored hash for a new password: hashed here, or given already hashed (argon2, or an imported bcrypt,
 // SHA-crypt or PBKDF2 hash that protocols/auth verifies and upgrades at the next login). An empty password
 // stays empty (no password login).
@@ -120,7 +107,8 @@ core::Task<core::Result<std::string>> password_hash(Call& call, std::string pass
         co_return password;
     }
     std::optional<auth::Authenticator> fallback;
-    HashJob job{std::move(password), authenticator_of(call, fallback).options().argon2};
+    // The configured cost ([auth] argon2_*), the same logins rehash with; on the pool.
+    auth::HashJob job{std::move(password), authenticator_of(call, fallback).options().argon2};
     auto hashed = co_await call.context.pool.run(std::move(job));
     co_return hashed;
 }
@@ -213,7 +201,7 @@ core::Task<Response> update_user(Call& call) {
     storage::Store& store = call.store();
 
     if (existing) {
-        VerifyJob job{*existing, user->password_hash};
+        auth::VerifyJob job{*existing, user->password_hash};
         auto verdict = co_await call.context.pool.run(std::move(job));
         if (verdict != auth::Verdict::match)
             co_return error_response(403, "AuthFailed", "Password verification failed");
